@@ -1,0 +1,3 @@
+from surplus.cli import main
+
+raise SystemExit(main())

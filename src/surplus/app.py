@@ -1,0 +1,266 @@
+"""The composition root: configuration → devices → site → server → tasks, and their lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import signal
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from surplus import __version__
+from surplus.clock import Clock
+from surplus.config.loader import LoadedConfig
+from surplus.config.schema import Config
+from surplus.core.site import LoadpointInfo, Site, SiteSettings
+from surplus.devices import protocols as p
+from surplus.devices.registry import BuildContext, Kind, registry
+from surplus.logs import get_logger
+from surplus.runtime.controller import Controller, SiteDevices
+from surplus.runtime.reading import ChargerHandle, MeterHandle
+from surplus.server.app import ApiContext, create_app
+from surplus.state import State
+from surplus.store.database import Database
+
+log = get_logger("main")
+
+#: everything must have stopped this long after SIGINT/SIGTERM
+STOP_BUDGET = 4.0
+
+
+class StartupError(Exception):
+    """Start-up failed for a reason the user can fix; the message says how."""
+
+
+@dataclass
+class Devices:
+    meters: dict[str, Any] = field(default_factory=dict)
+    chargers: dict[str, Any] = field(default_factory=dict)
+    vehicles: dict[str, Any] = field(default_factory=dict)
+
+    def all(self) -> Iterator[Any]:
+        yield from self.meters.values()
+        yield from self.chargers.values()
+        yield from self.vehicles.values()
+
+
+def build_devices(loaded: LoadedConfig, clock: Clock) -> Devices:
+    """Build every configured device through the registry; errors name the file, line and key."""
+    context = BuildContext(clock)
+    devices = Devices()
+    sections: tuple[tuple[Kind, str, dict[str, Any]], ...] = (
+        ("meter", "meters", devices.meters),
+        ("charger", "chargers", devices.chargers),
+        ("vehicle", "vehicles", devices.vehicles),
+    )
+    for kind, section, built in sections:
+        for index, entry in enumerate(getattr(loaded.config, section)):
+            try:
+                built[entry.name] = registry.build(kind, entry, (section, index), loaded.source, context)
+            except ValueError as error:
+                raise loaded.source.error((section, index), str(error)) from None
+    return devices
+
+
+def site_devices(config: Config, devices: Devices) -> SiteDevices:
+    meters = config.site.meters
+
+    def handle(name: str) -> MeterHandle:
+        return MeterHandle(name, devices.meters[name], title=name)
+
+    return SiteDevices(
+        grid=handle(meters.grid) if meters.grid else None,
+        pv=[handle(name) for name in meters.pv],
+        battery=[handle(name) for name in meters.battery],
+        aux=[handle(name) for name in meters.aux],
+        ext=[handle(name) for name in meters.ext],
+    )
+
+
+def charger_handles(config: Config, devices: Devices) -> list[ChargerHandle]:
+    return [
+        ChargerHandle(
+            lp.charger,
+            devices.chargers[lp.charger],
+            meter=devices.meters[lp.meter] if lp.meter else None,
+        )
+        for lp in config.loadpoints
+    ]
+
+
+def site_settings(config: Config) -> SiteSettings:
+    site = config.site
+    return SiteSettings(
+        title=site.title,
+        residual_power=site.residual_power,
+        priority_soc=site.priority_soc,
+        buffer_soc=site.buffer_soc,
+        buffer_start_soc=site.buffer_start_soc,
+        voltage=site.voltage,
+    )
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """Bind the HTTP port ourselves, so a busy port is a clear message and port 0 picks a free one."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise StartupError(
+            f"cannot listen on {host}:{port}: {error.strerror}; choose another port with --port or network.port"
+        ) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+class EmbeddedServer(uvicorn.Server):
+    """uvicorn inside our loop; the application, not uvicorn, handles signals."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@dataclass
+class Application:
+    loaded: LoadedConfig
+    clock: Clock
+    database_path: Path
+    demo: bool = False
+    stop_requested: asyncio.Event = field(default_factory=asyncio.Event)
+    port: int | None = None
+
+    @property
+    def config(self) -> Config:
+        return self.loaded.config
+
+    def request_stop(self) -> None:
+        self.stop_requested.set()
+
+    async def serve(self) -> None:
+        """Run until a stop is requested; every resource opened here is closed before returning."""
+        database = await Database.open(self.database_path)
+        devices = Devices()
+        try:
+            devices = build_devices(self.loaded, self.clock)
+            await _start(devices)
+            await self._run(database, devices)
+        finally:
+            await _close(devices)
+            await database.close()
+
+    async def _run(self, database: Database, devices: Devices) -> None:
+        config = self.config
+        state = State(loadpoints=len(config.loadpoints))
+        self._publish_static(state, database)
+        site = Site(
+            [
+                LoadpointInfo(title=lp.title or f"Loadpoint {index + 1}", mode=lp.mode or "off")
+                for index, lp in enumerate(config.loadpoints)
+            ]
+        )
+        controller = Controller(
+            self.clock,
+            state,
+            site,
+            site_settings(config),
+            site_devices(config, devices),
+            charger_handles(config, devices),
+            config.interval,
+        )
+        app = create_app(ApiContext(state=state, clock=self.clock, loop=controller))
+        sock = listen(config.network.bind, config.network.port)
+        self.port = sock.getsockname()[1]
+        server = EmbeddedServer(
+            uvicorn.Config(app, lifespan="off", log_config=None, access_log=False, timeout_graceful_shutdown=1)
+        )
+        serving = asyncio.create_task(server.serve(sockets=[sock]), name="http")
+        control = asyncio.create_task(controller.run(), name="control")
+        stop = asyncio.create_task(self.stop_requested.wait(), name="stop")
+        try:
+            await _wait_until_started(server, serving)
+            state.publish("apiReady", True)
+            log.info("serving http://%s:%d", _display_host(config.network.bind), self.port)
+            await controller.cycle()
+            state.publish("startupCompleted", True)
+            done, _ = await asyncio.wait({serving, control, stop}, return_when=asyncio.FIRST_COMPLETED)
+            for task in done - {stop}:
+                task.result()
+        finally:
+            control.cancel()
+            stop.cancel()
+            server.should_exit = True
+            await asyncio.wait({serving, control}, timeout=STOP_BUDGET / 2)
+            sock.close()
+
+    def _publish_static(self, state: State, database: Database) -> None:
+        config = self.config
+        state.publish_all(
+            {
+                "version": __version__,
+                "system": f"{platform.system().lower()}/{platform.machine()}",
+                "config": self.loaded.label,
+                "database": str(database.path),
+                "interval": config.interval,
+                "siteTitle": config.site.title,
+                "currency": config.tariffs.currency,
+                "demoMode": self.demo,
+                "startupCompleted": False,
+                "apiReady": False,
+                "telemetry": False,
+                "timezone": self.clock.now().strftime("%Z %z"),
+            }
+        )
+
+
+async def _wait_until_started(server: uvicorn.Server, serving: asyncio.Task[None]) -> None:
+    while not server.started:
+        if serving.done():
+            serving.result()
+            raise StartupError("the HTTP server stopped during start-up")
+        await asyncio.sleep(0.01)
+
+
+def _display_host(bind: str) -> str:
+    return "localhost" if bind in ("0.0.0.0", "::", "127.0.0.1") else bind
+
+
+async def _start(devices: Devices) -> None:
+    for device in devices.all():
+        if isinstance(device, p.Startable):
+            await device.start()
+
+
+async def _close(devices: Devices) -> None:
+    for device in devices.all():
+        if isinstance(device, p.Closable):
+            try:
+                async with asyncio.timeout(1):
+                    await device.close()
+            except Exception as error:  # closing must go on for the other devices
+                log.warning("closing a device failed: %s", error)
+
+
+def install_signal_handlers(app: Application) -> None:
+    """First SIGINT/SIGTERM stops cleanly; a second one forces the exit."""
+    loop = asyncio.get_running_loop()
+
+    def on_signal(number: int) -> None:
+        if app.stop_requested.is_set():
+            log.warning("second %s: exiting now", signal.Signals(number).name)
+            os._exit(130 if number == signal.SIGINT else 143)
+        log.info("%s received: stopping", signal.Signals(number).name)
+        app.request_stop()
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(number, on_signal, number)

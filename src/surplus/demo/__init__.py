@@ -1,0 +1,1 @@
+"""The built-in demo configuration (demo.yaml), loaded by ``surplus --demo``."""

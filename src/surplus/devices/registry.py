@@ -1,0 +1,131 @@
+"""Maps a configuration ``type:`` to a device factory.
+
+A device module registers itself::
+
+    class Params(DeviceParams):
+        host: str
+
+    @registry.register("charger", "go-e", Params, "go-e charger over its local HTTP API")
+    def build(params: Params, context: BuildContext) -> GoE:
+        return GoE(params.host, context)
+
+Modules under ``surplus.devices`` are discovered on first use, so adding a device is adding one module.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar, cast
+
+from pydantic import ValidationError
+
+from surplus.clock import Clock
+from surplus.config.loader import describe
+from surplus.config.schema import DeviceEntry, Section
+from surplus.config.source import SourceMap
+from surplus.devices.protocols import Charger, Meter, Vehicle
+from surplus.logs import get_logger
+
+Kind = Literal["meter", "charger", "vehicle"]
+REQUIRED: dict[str, type] = {"meter": Meter, "charger": Charger, "vehicle": Vehicle}
+
+P = TypeVar("P", bound="DeviceParams")
+T = TypeVar("T")
+
+
+class DeviceParams(Section):
+    """Base for a device type's keys: lower-cased aliases, unknown keys rejected with the allowed list."""
+
+
+@dataclass
+class BuildContext:
+    """What a factory may use: the clock, a logger for the device, and resources shared between devices."""
+
+    clock: Clock
+    shared_resources: dict[str, Any] = field(default_factory=dict)
+    name: str = ""
+
+    @property
+    def log(self) -> logging.Logger:
+        return get_logger(self.name or "device")
+
+    def shared(self, key: str, factory: Callable[[], T]) -> T:
+        """One instance per key for all devices of an application (a connection, a simulated home)."""
+        if key not in self.shared_resources:
+            self.shared_resources[key] = factory()
+        return cast(T, self.shared_resources[key])
+
+    def for_device(self, name: str) -> BuildContext:
+        return BuildContext(self.clock, self.shared_resources, name)
+
+
+@dataclass(frozen=True)
+class DeviceType(Generic[P]):
+    kind: str
+    name: str
+    params: type[P]
+    factory: Callable[[P, BuildContext], object]
+    summary: str
+
+
+class Registry:
+    def __init__(self, packages: Sequence[str] = ()) -> None:
+        self._types: dict[tuple[str, str], DeviceType[Any]] = {}
+        self._packages = list(packages)
+        self._discovered = not self._packages
+
+    def register(
+        self, kind: Kind, type_name: str, params: type[P], summary: str
+    ) -> Callable[[Callable[[P, BuildContext], T]], Callable[[P, BuildContext], T]]:
+        def decorate(factory: Callable[[P, BuildContext], T]) -> Callable[[P, BuildContext], T]:
+            key = (kind, type_name.lower())
+            if key in self._types:
+                raise ValueError(f"{kind} type '{type_name}' is registered twice")
+            self._types[key] = DeviceType(kind, type_name.lower(), params, factory, summary)
+            return factory
+
+        return decorate
+
+    def _discover(self) -> None:
+        if self._discovered:
+            return
+        self._discovered = True
+        for package_name in self._packages:
+            package = importlib.import_module(package_name)
+            for module in pkgutil.walk_packages(package.__path__, package_name + "."):
+                importlib.import_module(module.name)
+
+    def types(self, kind: Kind) -> list[DeviceType[Any]]:
+        self._discover()
+        return sorted((t for (k, _), t in self._types.items() if k == kind), key=lambda t: t.name)
+
+    def build(
+        self,
+        kind: Kind,
+        entry: DeviceEntry,
+        path: Sequence[str | int],
+        source: SourceMap,
+        context: BuildContext,
+    ) -> object:
+        """Validate an entry's keys against its type and build the device; errors point into the file."""
+        self._discover()
+        device_type = self._types.get((kind, entry.type.lower()))
+        if device_type is None:
+            allowed = ", ".join(t.name for t in self.types(kind)) or "none"
+            raise source.error((*path, "type"), f"unknown {kind} type '{entry.type}'; allowed types: {allowed}")
+        try:
+            params = device_type.params.model_validate(entry.params)
+        except ValidationError as error:
+            raise describe(error.errors()[0], source, path) from None
+        device = device_type.factory(params, context.for_device(entry.name))
+        required = REQUIRED[kind]
+        if not isinstance(device, required):
+            raise TypeError(f"{kind} type '{device_type.name}' built a {type(device).__name__}, not a {kind}")
+        return device
+
+
+registry = Registry(["surplus.devices.sim"])

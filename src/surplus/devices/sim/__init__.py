@@ -1,0 +1,1 @@
+"""Simulated devices: the demo home (``type: demo``) and the physics behind it."""

@@ -1,0 +1,142 @@
+"""The one store of published values.
+
+The control loop publishes site values (``pvPower``) and loadpoint values (``chargePower`` of loadpoint 0);
+``GET /api/state``, the websocket, MQTT and metrics are views of this store. Values are kept both as
+published (for views that encode them their own way, such as MQTT) and in their JSON form (for the state
+document). A change is what alters the JSON form, so float noise below the published precision is not a
+change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any
+
+JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
+
+#: A published key: (loadpoint index or None for the site, key name)
+StateKey = tuple[int | None, str]
+
+FLOAT_DECIMALS = 3
+
+
+def format_time(instant: datetime) -> str:
+    """RFC 3339 as Go prints it: ``Z`` for UTC, fractions only when present."""
+    text = instant.isoformat(timespec="milliseconds" if instant.microsecond else "seconds")
+    return text[:-6] + "Z" if instant.utcoffset() == timedelta(0) else text
+
+
+def to_json(value: Any) -> JsonValue:
+    """The JSON form of a published value (floats rounded, times RFC 3339, durations in seconds)."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, Enum):
+        return to_json(value.value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        rounded = round(value, FLOAT_DECIMALS)
+        return 0.0 if rounded == 0 else rounded
+    if isinstance(value, datetime):
+        return None if value.year <= 1 else format_time(value)
+    if isinstance(value, timedelta):
+        return int(value.total_seconds())
+    if isinstance(value, Mapping):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, Sequence):
+        return [to_json(v) for v in value]
+    raise TypeError(f"cannot publish a value of type {type(value).__name__}")
+
+
+@dataclass(eq=False)
+class Subscription:
+    """Changes since the subscriber last looked; a slow subscriber sees only the latest value per key."""
+
+    _store: State
+    _pending: dict[StateKey, JsonValue] = field(default_factory=dict)
+    _ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def _offer(self, key: StateKey, value: JsonValue) -> None:
+        self._pending[key] = value
+        self._ready.set()
+
+    async def changes(self) -> dict[StateKey, JsonValue]:
+        """Wait for at least one change and return all pending ones."""
+        await self._ready.wait()
+        batch, self._pending = self._pending, {}
+        self._ready.clear()
+        return batch
+
+    def close(self) -> None:
+        self._store._subscriptions.discard(self)
+
+    def __enter__(self) -> Subscription:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+class State:
+    def __init__(self, loadpoints: int = 0) -> None:
+        self._raw: dict[StateKey, Any] = {}
+        self._json: dict[StateKey, JsonValue] = {}
+        self._loadpoints = loadpoints
+        self._subscriptions: set[Subscription] = set()
+
+    @property
+    def loadpoints(self) -> int:
+        return self._loadpoints
+
+    def set_loadpoints(self, count: int) -> None:
+        self._loadpoints = count
+
+    def publish(self, key: str, value: Any, loadpoint: int | None = None) -> bool:
+        """Store a value; tell subscribers when its JSON form changed. Returns whether it changed."""
+        if loadpoint is not None and not 0 <= loadpoint < self._loadpoints:
+            raise IndexError(f"loadpoint {loadpoint} does not exist")
+        state_key = (loadpoint, key)
+        encoded = to_json(value)
+        self._raw[state_key] = value
+        if state_key in self._json and self._json[state_key] == encoded:
+            return False
+        self._json[state_key] = encoded
+        for subscription in self._subscriptions:
+            subscription._offer(state_key, encoded)
+        return True
+
+    def publish_all(self, values: Mapping[str, Any], loadpoint: int | None = None) -> None:
+        for key, value in values.items():
+            self.publish(key, value, loadpoint)
+
+    def get(self, key: str, loadpoint: int | None = None, default: Any = None) -> Any:
+        """The value as published."""
+        return self._raw.get((loadpoint, key), default)
+
+    def items(self) -> list[tuple[StateKey, Any]]:
+        """Every published value as published, for views with their own encoding."""
+        return list(self._raw.items())
+
+    def document(self) -> dict[str, JsonValue]:
+        """The state document: site keys at the top, loadpoint keys in ``loadpoints[i]``, keys sorted."""
+        site: dict[str, JsonValue] = {}
+        loadpoints: list[dict[str, JsonValue]] = [{} for _ in range(self._loadpoints)]
+        for (index, key), value in self._json.items():
+            if index is None:
+                site[key] = value
+            else:
+                loadpoints[index][key] = value
+        site["loadpoints"] = [dict(sorted(entry.items())) for entry in loadpoints]
+        return dict(sorted(site.items()))
+
+    def subscribe(self) -> Subscription:
+        subscription = Subscription(self)
+        self._subscriptions.add(subscription)
+        return subscription
