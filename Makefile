@@ -24,8 +24,8 @@ run: $(VENV)/.installed-run
 	$(BIN)/surplus --demo $(ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
