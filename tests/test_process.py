@@ -107,6 +107,15 @@ def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
 def test_help_explains_every_option() -> None:
     result = run_once(["--help"])
     assert result.returncode == 0
+    entries: dict[str, str] = {}
+    current = ""
+    for line in result.stdout.split("options:", 1)[1].splitlines():
+        if line.startswith("  -"):
+            flags, _, text = line.strip().partition("  ")
+            current = flags
+            entries[current] = text.strip()
+        elif current and line.strip():
+            entries[current] += " " + line.strip()
     for option in ("--config", "--demo", "--demo-speed", "--port", "--bind", "--database", "--log", "--version"):
-        line = next(line for line in result.stdout.splitlines() if option in line)
-        assert line.strip() != option, f"{option} has no explanation"
+        described = [text for flags, text in entries.items() if option in flags.replace(",", " ").split()]
+        assert described and described[0], f"{option} has no explanation in:\n{result.stdout}"
