@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import uvicorn
 
@@ -19,43 +18,34 @@ from surplus import __version__
 from surplus.clock import Clock
 from surplus.config.loader import LoadedConfig
 from surplus.config.schema import Config
-from surplus.core.site import LoadpointInfo, Site, SiteSettings
 from surplus.devices import protocols as p
-from surplus.devices.registry import BuildContext, Kind, registry
+from surplus.devices.registry import BuildContext, Built, Kind, registry
 from surplus.logs import get_logger
-from surplus.runtime.controller import Controller, SiteDevices
-from surplus.runtime.reading import ChargerHandle, MeterHandle
+from surplus.runtime.controller import Controller
+from surplus.runtime.wiring import Devices, Wiring, wire
 from surplus.server.app import ApiContext, create_app
 from surplus.state import State
 from surplus.store.database import Database
+from surplus.store.sessions import SessionStore
+from surplus.store.settings import SettingsStore
 
 log = get_logger("main")
 
 #: everything must have stopped this long after SIGINT/SIGTERM
 STOP_BUDGET = 4.0
+#: how long start-up waits for a charger when closing sessions left open
+STARTUP_READ_TIMEOUT = 5.0
 
 
 class StartupError(Exception):
     """Start-up failed for a reason the user can fix; the message says how."""
 
 
-@dataclass
-class Devices:
-    meters: dict[str, Any] = field(default_factory=dict)
-    chargers: dict[str, Any] = field(default_factory=dict)
-    vehicles: dict[str, Any] = field(default_factory=dict)
-
-    def all(self) -> Iterator[Any]:
-        yield from self.meters.values()
-        yield from self.chargers.values()
-        yield from self.vehicles.values()
-
-
 def build_devices(loaded: LoadedConfig, clock: Clock) -> Devices:
     """Build every configured device through the registry; errors name the file, line and key."""
     context = BuildContext(clock)
     devices = Devices()
-    sections: tuple[tuple[Kind, str, dict[str, Any]], ...] = (
+    sections: tuple[tuple[Kind, str, dict[str, Built]], ...] = (
         ("meter", "meters", devices.meters),
         ("charger", "chargers", devices.chargers),
         ("vehicle", "vehicles", devices.vehicles),
@@ -67,44 +57,6 @@ def build_devices(loaded: LoadedConfig, clock: Clock) -> Devices:
             except ValueError as error:
                 raise loaded.source.error((section, index), str(error)) from None
     return devices
-
-
-def site_devices(config: Config, devices: Devices) -> SiteDevices:
-    meters = config.site.meters
-
-    def handle(name: str) -> MeterHandle:
-        return MeterHandle(name, devices.meters[name], title=name)
-
-    return SiteDevices(
-        grid=handle(meters.grid) if meters.grid else None,
-        pv=[handle(name) for name in meters.pv],
-        battery=[handle(name) for name in meters.battery],
-        aux=[handle(name) for name in meters.aux],
-        ext=[handle(name) for name in meters.ext],
-    )
-
-
-def charger_handles(config: Config, devices: Devices) -> list[ChargerHandle]:
-    return [
-        ChargerHandle(
-            lp.charger,
-            devices.chargers[lp.charger],
-            meter=devices.meters[lp.meter] if lp.meter else None,
-        )
-        for lp in config.loadpoints
-    ]
-
-
-def site_settings(config: Config) -> SiteSettings:
-    site = config.site
-    return SiteSettings(
-        title=site.title,
-        residual_power=site.residual_power,
-        priority_soc=site.priority_soc,
-        buffer_soc=site.buffer_soc,
-        buffer_start_soc=site.buffer_start_soc,
-        voltage=site.voltage,
-    )
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -163,20 +115,21 @@ class Application:
         config = self.config
         state = State(loadpoints=len(config.loadpoints))
         self._publish_static(state, database)
-        site = Site(
-            [
-                LoadpointInfo(title=lp.title or f"Loadpoint {index + 1}", mode=lp.mode or "off")
-                for index, lp in enumerate(config.loadpoints)
-            ]
-        )
+        settings = await SettingsStore.load(database)
+        sessions = SessionStore(database)
+        wiring = wire(config, devices, settings)
+        await _close_open_sessions(wiring, sessions)
         controller = Controller(
             self.clock,
             state,
-            site,
-            site_settings(config),
-            site_devices(config, devices),
-            charger_handles(config, devices),
+            wiring.site,
+            wiring.meters,
+            wiring.chargers,
+            wiring.vehicles,
+            wiring.circuit_meters,
             config.interval,
+            settings=settings,
+            sessions=sessions,
         )
         app = create_app(ApiContext(state=state, clock=self.clock, loop=controller))
         sock = listen(config.network.bind, config.network.port)
@@ -185,14 +138,12 @@ class Application:
             uvicorn.Config(app, lifespan="off", log_config=None, access_log=False, timeout_graceful_shutdown=1)
         )
         serving = asyncio.create_task(server.serve(sockets=[sock]), name="http")
+        await _wait_until_started(server, serving)
         control = asyncio.create_task(controller.run(), name="control")
         stop = asyncio.create_task(self.stop_requested.wait(), name="stop")
         try:
-            await _wait_until_started(server, serving)
             state.publish("apiReady", True)
             log.info("serving http://%s:%d", _display_host(config.network.bind), self.port)
-            await controller.cycle()
-            state.publish("startupCompleted", True)
             done, _ = await asyncio.wait({serving, control, stop}, return_when=asyncio.FIRST_COMPLETED)
             for task in done - {stop}:
                 task.result()
@@ -202,6 +153,7 @@ class Application:
             server.should_exit = True
             await asyncio.wait({serving, control}, timeout=STOP_BUDGET / 2)
             sock.close()
+            await controller.shutdown()
 
     def _publish_static(self, state: State, database: Database) -> None:
         config = self.config
@@ -233,6 +185,15 @@ async def _wait_until_started(server: uvicorn.Server, serving: asyncio.Task[None
 
 def _display_host(bind: str) -> str:
     return "localhost" if bind in ("0.0.0.0", "::", "127.0.0.1") else bind
+
+
+async def _close_open_sessions(wiring: Wiring, sessions: SessionStore) -> None:
+    """Sessions a crash left open end where the next one started, or at the charge meter's reading now."""
+    for loadpoint, handle in zip(wiring.site.loadpoints, wiring.chargers, strict=True):
+        reading = await handle.read(STARTUP_READ_TIMEOUT)
+        closed = await sessions.close_open(loadpoint.config.title, reading.energy)
+        if closed:
+            log.info("%s: closed %d session(s) left open by the last run", loadpoint.config.title, closed)
 
 
 async def _start(devices: Devices) -> None:

@@ -314,7 +314,7 @@ def build_demo(clock: VirtualClock) -> tuple[dict[str, object], World]:
     sections: tuple[tuple[Kind, str], ...] = (("meter", "meters"), ("charger", "chargers"), ("vehicle", "vehicles"))
     for kind, section in sections:
         for index, entry in enumerate(getattr(loaded.config, section)):
-            devices[entry.name] = registry.build(kind, entry, (section, index), loaded.source, context)
+            devices[entry.name] = registry.build(kind, entry, (section, index), loaded.source, context).device
     world = context.shared_resources["demo-world"]
     assert isinstance(world, World)
     return devices, world

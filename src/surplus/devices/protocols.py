@@ -146,6 +146,20 @@ class Identifier(Protocol):
 
 
 @runtime_checkable
+class Resurrector(Protocol):
+    """A charger or vehicle that can wake a sleeping vehicle."""
+
+    async def wake_up(self) -> None: ...
+
+
+@runtime_checkable
+class CurrentLimiter(Protocol):
+    def min_max_current(self) -> tuple[float, float]:
+        """The charger's own current range (A)."""
+        ...
+
+
+@runtime_checkable
 class FeatureDescriber(Protocol):
     def features(self) -> frozenset[Feature]: ...
 
@@ -174,6 +188,18 @@ class VehicleRange(Protocol):
     async def range(self) -> float:
         """km."""
         ...
+
+
+@runtime_checkable
+class VehicleSocLimiter(Protocol):
+    async def limit_soc(self) -> float:
+        """The charge limit set in the vehicle, %."""
+        ...
+
+
+@runtime_checkable
+class VehicleClimater(Protocol):
+    async def climater(self) -> bool: ...
 
 
 @runtime_checkable

@@ -21,12 +21,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar, cast
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from surplus.clock import Clock
 from surplus.config.loader import describe
-from surplus.config.schema import DeviceEntry, Section
+from surplus.config.schema import DeviceEntry, Mode, Section
 from surplus.config.source import SourceMap
+from surplus.core.types import Feature
 from surplus.devices.protocols import Charger, Meter, Vehicle
 from surplus.logs import get_logger
 
@@ -39,6 +40,33 @@ T = TypeVar("T")
 
 class DeviceParams(Section):
     """Base for a device type's keys: lower-cased aliases, unknown keys rejected with the allowed list."""
+
+
+class OnIdentifyParams(Section):
+    mode: Mode | None = None
+    priority: int = Field(0, ge=0)
+    min_current: float = Field(0.0, ge=0)
+    max_current: float = Field(0.0, ge=0)
+    max_power: float = Field(0.0, ge=0)
+
+
+class VehicleParams(DeviceParams):
+    """Keys every vehicle type accepts (evcc's common vehicle configuration)."""
+
+    title: str = ""
+    icon: str = ""
+    capacity: float = Field(0.0, ge=0)
+    phases: Literal[0, 1, 2, 3] = 0
+    identifiers: list[str] = Field(default_factory=list)
+    features: list[Feature] = Field(default_factory=list)
+    on_identify: OnIdentifyParams = OnIdentifyParams()
+    mode: Mode | None = None
+
+
+@dataclass(frozen=True)
+class Built:
+    device: object
+    params: DeviceParams
 
 
 @dataclass
@@ -110,7 +138,7 @@ class Registry:
         path: Sequence[str | int],
         source: SourceMap,
         context: BuildContext,
-    ) -> object:
+    ) -> Built:
         """Validate an entry's keys against its type and build the device; errors point into the file."""
         self._discover()
         device_type = self._types.get((kind, entry.type.lower()))
@@ -125,7 +153,7 @@ class Registry:
         required = REQUIRED[kind]
         if not isinstance(device, required):
             raise TypeError(f"{kind} type '{device_type.name}' built a {type(device).__name__}, not a {kind}")
-        return device
+        return Built(device, params)
 
 
 registry = Registry(["surplus.devices.sim"])

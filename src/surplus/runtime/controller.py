@@ -1,23 +1,32 @@
-"""The control loop: read every device, run the core, publish, sleep until the next tick."""
+"""The control loop: read every device, run the core, send its commands, publish and persist, sleep."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
 
 from surplus.clock import Clock
-from surplus.core.readings import MeterReading, SiteReadings
-from surplus.core.site import Site, SiteSettings
+from surplus.core.commands import WakeUp
+from surplus.core.loadpoint import Loadpoint, LoadpointResult
+from surplus.core.readings import ChargerReading, MeterReading, SiteReadings, VehicleReading
+from surplus.core.site import Site, SiteResult, Tariffs
+from surplus.core.types import Feature
+from surplus.devices.protocols import BatteryController
 from surplus.logs import get_logger
-from surplus.runtime.reading import ChargerHandle, MeterHandle
+from surplus.runtime.persistence import loadpoint_to_store, site_to_store, vehicle_to_store
+from surplus.runtime.reading import ChargerHandle, MeterHandle, VehicleHandle, attempt
 from surplus.state import State
+from surplus.store.sessions import SessionStore
+from surplus.store.settings import SettingsStore
 
 log = get_logger("site")
 
-#: a device read may take at most this long, and never more than half the interval
-MAX_READ_TIMEOUT = 10.0
+#: a device call may take at most this long, and never more than half the interval
+MAX_CALL_TIMEOUT = 10.0
 
 
 @dataclass
@@ -35,23 +44,36 @@ class Controller:
         clock: Clock,
         state: State,
         site: Site,
-        settings: SiteSettings,
         devices: SiteDevices,
         chargers: Sequence[ChargerHandle],
+        vehicles: dict[str, VehicleHandle],
+        circuit_meters: dict[str, MeterHandle],
         interval: timedelta,
+        settings: SettingsStore | None = None,
+        sessions: SessionStore | None = None,
+        tariffs: Callable[[], Tariffs] = Tariffs,
     ) -> None:
         self._clock = clock
         self._state = state
-        self._site = site
-        self._settings = settings
+        self.site = site
         self._devices = devices
         self._chargers = list(chargers)
+        self._vehicles = vehicles
+        self._circuit_meters = circuit_meters
         self.interval = interval
+        self._settings = settings
+        self._sessions = sessions
+        self._tariffs = tariffs
         self.last_cycle: datetime | None = None
-        self._read_timeout = min(MAX_READ_TIMEOUT, interval.total_seconds() / 2)
+        self.lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._timeout = min(MAX_CALL_TIMEOUT, interval.total_seconds() / 2)
+        self._command_errors: dict[str, dict[str, Any]] = {}
 
-    async def read(self) -> SiteReadings:
-        timeout = self._read_timeout
+    # --- reading ---------------------------------------------------------------------------------------------
+
+    async def read(self, now: datetime) -> SiteReadings:
+        timeout = self._timeout
         devices = self._devices
 
         async def meters(handles: Sequence[MeterHandle]) -> tuple[MeterReading, ...]:
@@ -60,36 +82,180 @@ class Controller:
         async def grid() -> MeterReading | None:
             return await devices.grid.read(timeout) if devices.grid else None
 
-        grid_reading, pv, battery, aux, ext, loadpoints = await asyncio.gather(
-            grid(),
-            meters(devices.pv),
-            meters(devices.battery),
-            meters(devices.aux),
-            meters(devices.ext),
-            asyncio.gather(*(c.read(timeout) for c in self._chargers)),
+        async def chargers() -> tuple[ChargerReading, ...]:
+            return tuple(await asyncio.gather(*(c.read(timeout) for c in self._chargers)))
+
+        async def circuit_meters() -> dict[str, MeterReading]:
+            readings = await asyncio.gather(*(h.read(timeout) for h in self._circuit_meters.values()))
+            return dict(zip(self._circuit_meters, readings, strict=True))
+
+        MeterGroups = tuple[
+            MeterReading | None,
+            tuple[MeterReading, ...],
+            tuple[MeterReading, ...],
+            tuple[MeterReading, ...],
+            tuple[MeterReading, ...],
+        ]
+
+        async def site_meters() -> MeterGroups:
+            return await asyncio.gather(
+                grid(), meters(devices.pv), meters(devices.battery), meters(devices.aux), meters(devices.ext)
+            )
+
+        (grid_reading, pv, battery, aux, ext), loadpoints, circuits = await asyncio.gather(
+            site_meters(), chargers(), circuit_meters()
         )
+        vehicles = await self._read_vehicles(now, loadpoints)
         return SiteReadings(
             grid=grid_reading,
             pv=pv,
             battery=battery,
             aux=aux,
             ext=ext,
-            loadpoints=tuple(loadpoints),
+            loadpoints=loadpoints,
+            vehicles=vehicles,
+            circuits=circuits,
         )
 
-    async def cycle(self) -> None:
-        readings = await self.read()
+    async def _read_vehicles(self, now: datetime, chargers: Sequence[ChargerReading]) -> dict[str, VehicleReading]:
+        """Only what the loadpoints asked for: vehicle APIs are slow, rate-limited and drain 12 V batteries."""
+        wanted_soc: set[str] = set()
+        wanted_status: set[str] = set()
+        for reads in self.site.vehicle_reads(now, [c.status for c in chargers]):
+            if reads.soc_of:
+                wanted_soc.add(reads.soc_of)
+            wanted_status.update(reads.status_of)
+        names = [name for name in self._vehicles if name in wanted_soc | wanted_status]
+        readings = await asyncio.gather(
+            *(self._vehicles[n].read(self._timeout, soc=n in wanted_soc, status=n in wanted_status) for n in names)
+        )
+        return dict(zip(names, readings, strict=True))
+
+    # --- one cycle ---------------------------------------------------------------------------------------
+
+    async def cycle(self) -> SiteResult:
         now = self._clock.now()
-        result = self._site.cycle(readings, self._settings, now)
-        for warning in result.warnings:
-            log.warning(warning)
-        for index, values in enumerate(result.loadpoints):
-            self._state.publish_all(values, index)
-        if result.skipped:
-            log.error("%s; control skipped this cycle", result.skipped)
+        readings = await self.read(now)
+        async with self.lock:
+            now = self._clock.now()
+            result = self.site.update(readings, now, self._tariffs())
+            if result.skipped:
+                log.error("%s; control skipped this cycle", result.skipped)
+                self._publish_errors()
+                return result
+            for message in result.messages:
+                log.warning(message)
+            await asyncio.gather(*(self._apply(lp, result.loadpoints.get(lp.index)) for lp in self.site.loadpoints))
+            await self._apply_battery(result)
+            self._publish(result)
+            await self.persist_settings()
+            if self.last_cycle is None:
+                self._state.publish("startupCompleted", True)
+            self.last_cycle = now
+        return result
+
+    async def _apply(self, loadpoint: Loadpoint, result: LoadpointResult | None) -> None:
+        if result is None:
             return
+        area = get_logger(loadpoint.config.name)
+        for message in result.messages:
+            area.warning(message)
+        for event in result.events:
+            area.info("event: %s", event)
+        handle = self._chargers[loadpoint.index]
+        vehicle = self._vehicles.get(loadpoint.vehicle.name) if loadpoint.vehicle else None
+        failure: str | None = None
+        for command in result.commands:
+            outcome = await handle.send(command, self._timeout, vehicle.device if vehicle else None)
+            if outcome.error or (outcome.not_available and not isinstance(command, WakeUp)):
+                failure = f"{command.to_json()}: {outcome.error or 'not available'}"
+                area.warning("charger %s: %s", handle.name, failure)
+                loadpoint.command_failed(command, not_available=outcome.not_available)
+                if outcome.asleep and vehicle is not None and not vehicle_info_wakeup_disabled(loadpoint):
+                    await handle.send(WakeUp("vehicle"), self._timeout, vehicle.device)
+                break
+            area.debug("charger %s: %s", handle.name, command.to_json())
+        if failure is None:
+            self._command_errors.pop(handle.name, None)
+        else:
+            self._command_errors[handle.name] = {"class": "charger", "device": handle.name, "error": failure}
+        if result.session is not None and self._sessions is not None:
+            try:
+                await self._sessions.save(result.session)
+            except Exception as error:  # a full or read-only disk must not stop charging
+                log.error("saving the session failed: %s", error)
+
+    async def _apply_battery(self, result: SiteResult) -> None:
+        if not result.battery_commands:
+            return
+        devices = {h.name: h.device for h in self._devices.battery}
+        succeeded = True
+        for name, mode in result.battery_commands:
+            device = devices.get(name)
+            if not isinstance(device, BatteryController):
+                continue
+            outcome = await attempt(partial(device.set_battery_mode, mode), self._timeout)
+            if outcome.error:
+                succeeded = False
+                log.warning("battery %s: setting mode %s failed: %s", name, mode, outcome.error)
+        self.site.battery_commands_done(result.battery_mode, succeeded)
+
+    # --- publishing and persisting ---------------------------------------------------------------------------
+
+    def _publish(self, result: SiteResult) -> None:
         self._state.publish_all(result.published)
-        self.last_cycle = now
+        for index, lp_result in result.loadpoints.items():
+            self._state.publish_all(lp_result.published, index)
+        self._publish_errors()
+
+    def _publish_errors(self) -> None:
+        """``deviceErrors``: every device that failed to answer or to carry out a command, and why."""
+        errors = []
+        logs = [h.log for h in self._all_meters()] + [h.log for h in self._chargers]
+        logs += [h.log for h in self._vehicles.values()]
+        for failures in logs:
+            for what, error in failures.failing.items():
+                kind, _, name = what.partition(" ")
+                errors.append({"class": kind, "device": name, "error": error})
+        errors.extend(self._command_errors.values())
+        self._state.publish("deviceErrors", sorted(errors, key=lambda e: (e["class"], e["device"], e["error"])))
+
+    def _all_meters(self) -> list[MeterHandle]:
+        devices = self._devices
+        grid = [devices.grid] if devices.grid else []
+        return [*grid, *devices.pv, *devices.battery, *devices.aux, *devices.ext, *self._circuit_meters.values()]
+
+    async def persist_settings(self) -> None:
+        """Write every setting that changed since the last write (API setters and the core's own changes)."""
+        if self._settings is None:
+            return
+        values: dict[str, str | None] = dict(site_to_store(self.site.settings))
+        for lp in self.site.loadpoints:
+            values.update(loadpoint_to_store(lp.index + 1, lp.settings))
+        for name, vehicle in self.site.vehicle_settings.items():
+            values.update(vehicle_to_store(name, vehicle))
+        try:
+            await self._settings.save(values)
+        except Exception as error:  # the setting stays in memory and is written with the next change
+            log.error("saving settings failed: %s", error)
+
+    async def shutdown(self) -> None:
+        """Hand a battery we put on hold or charge back to its own control, and save settings once more."""
+        async with self.lock:
+            devices = {h.name: h.device for h in self._devices.battery}
+            for name, mode in self.site.battery_control.revert():
+                device = devices.get(name)
+                if isinstance(device, BatteryController):
+                    outcome = await attempt(partial(device.set_battery_mode, mode), self._timeout)
+                    if outcome.error:
+                        log.warning("battery %s: restoring mode %s failed: %s", name, mode, outcome.error)
+            await self.persist_settings()
+
+    # --- running ---------------------------------------------------------------------------------------------
+
+    def request_cycle(self) -> None:
+        """Run a cycle now rather than at the next tick (a setter changed something that affects control)."""
+        self._wake.set()
 
     async def run(self) -> None:
         """Cycle every interval until cancelled; a failing cycle is logged and the loop goes on."""
@@ -100,4 +266,15 @@ class Controller:
             except Exception:
                 log.exception("control cycle failed")
             elapsed = (self._clock.now() - started).total_seconds()
-            await self._clock.sleep(max(0.0, self.interval.total_seconds() - elapsed))
+            self._wake.clear()
+            sleeper = asyncio.ensure_future(self._clock.sleep(max(0.0, self.interval.total_seconds() - elapsed)))
+            waker = asyncio.ensure_future(self._wake.wait())
+            try:
+                await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                sleeper.cancel()
+                waker.cancel()
+
+
+def vehicle_info_wakeup_disabled(loadpoint: Loadpoint) -> bool:
+    return loadpoint.vehicle is not None and loadpoint.vehicle.has(Feature.WAKEUP_DISABLED)

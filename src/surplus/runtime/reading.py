@@ -1,31 +1,26 @@
-"""Reading devices into the core's readings, every read bounded by a timeout.
+"""Reading devices into the core's readings and sending the core's commands, every call bounded by a timeout.
 
-A slow or failing device never stalls the cycle: its value is simply missing this time, the failure is
-logged once when it starts and once when it ends, and the next cycle asks again.
+A slow or failing device never stalls the cycle: its value is missing this time, the failure is logged
+once when it starts and once when it ends, and the next cycle asks again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from surplus.core.readings import ChargerReading, MeterReading, Triple
+from surplus.core.commands import ChargerCommand, Enable, MaxCurrent, SwitchPhases, WakeUp
+from surplus.core.readings import ChargerReading, MeterReading, Triple, VehicleReading
+from surplus.core.types import ChargeStatus
 from surplus.devices import protocols as p
-from surplus.devices.errors import NotAvailable
+from surplus.devices.errors import Asleep, MustRetry, NotAvailable
 from surplus.logs import get_logger
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A value or the reason there is none."""
-
-    value: object = None
-    error: str | None = None
 
 
 class FailureLog:
@@ -33,38 +28,82 @@ class FailureLog:
 
     def __init__(self, log: logging.Logger) -> None:
         self._log = log
-        self._failing: dict[str, str] = {}
+        self.failing: dict[str, str] = {}
 
     def failed(self, what: str, error: str) -> None:
-        if self._failing.get(what) != error:
+        if self.failing.get(what) != error:
             self._log.warning("%s: %s", what, error)
-        self._failing[what] = error
+        self.failing[what] = error
 
     def succeeded(self, what: str) -> None:
-        if self._failing.pop(what, None) is not None:
+        if self.failing.pop(what, None) is not None:
             self._log.info("%s: working again", what)
 
 
-async def bounded(call: Callable[[], Awaitable[T]], timeout: float) -> T:
-    async with asyncio.timeout(timeout):
-        return await call()
+@dataclass(frozen=True)
+class Outcome:
+    """What one device call gave: a value, nothing (capability absent), or an error."""
+
+    value: Any = None
+    error: str | None = None
+    not_available: bool = False
+    asleep: bool = False
+    must_retry: bool = False
 
 
-async def attempt(call: Callable[[], Awaitable[T]], timeout: float) -> tuple[T | None, str | None]:
-    """(value, None) or (None, reason); a missing capability is (None, None)."""
+async def attempt(call: Callable[[], Awaitable[T]], timeout: float) -> Outcome:
     try:
-        return await bounded(call, timeout), None
+        async with asyncio.timeout(timeout):
+            return Outcome(await call())
     except NotAvailable:
-        return None, None
+        return Outcome(not_available=True)
+    except MustRetry:
+        return Outcome(must_retry=True)
+    except Asleep as error:
+        return Outcome(error=str(error) or "vehicle asleep", asleep=True)
     except TimeoutError:
-        return None, f"no answer within {timeout:g}s"
+        return Outcome(error=f"no answer within {timeout:g}s")
     except Exception as error:  # a device may fail in any way; the loop must go on
-        return None, f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        return Outcome(error=f"{type(error).__name__}: {error}" if str(error) else type(error).__name__)
+
+
+async def optional(call: Callable[[], Awaitable[T]] | None, timeout: float) -> Outcome:
+    """Call a capability the device may not have (None)."""
+    return await attempt(call, timeout) if call is not None else Outcome()
+
+
+def number(outcome: Outcome) -> float | None:
+    value = outcome.value
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def garbage(outcome: Outcome, what: str) -> str | None:
+    """A reply that is not a number where one was asked for."""
+    if outcome.error or outcome.value is None or number(outcome) is not None:
+        return outcome.error
+    return f"{what} answered {outcome.value!r}, not a number"
+
+
+def positive(outcome: Outcome) -> float | None:
+    """Energy counters of exactly 0 are treated as missing (spurious resets, core.md §2.1)."""
+    value = number(outcome)
+    return value if value else None
+
+
+def triple(outcome: Outcome) -> Triple | None:
+    value = outcome.value
+    if isinstance(value, tuple | list) and len(value) == 3:
+        parts = [number(Outcome(v)) for v in value]
+        if all(part is not None for part in parts):
+            return (float(parts[0] or 0), float(parts[1] or 0), float(parts[2] or 0))
+    return None
 
 
 @dataclass
 class MeterHandle:
-    """A configured meter and what it can report, decided once at wiring time."""
+    """A configured meter; what it can report is checked with isinstance once per read, cheaply."""
 
     name: str
     device: p.Meter
@@ -73,14 +112,15 @@ class MeterHandle:
 
     async def read(self, timeout: float) -> MeterReading:
         device = self.device
-        power_call = attempt(device.current_power, timeout)
-        energy_call = attempt(device.total_energy, timeout) if isinstance(device, p.MeterEnergy) else _none()
-        returned_call = attempt(device.return_energy, timeout) if isinstance(device, p.MeterReturnEnergy) else _none()
-        currents_call = attempt(device.currents, timeout) if isinstance(device, p.PhaseCurrents) else _none()
-        soc_call = attempt(device.soc, timeout) if isinstance(device, p.Battery) else _none()
-        (power, error), energy, returned, currents, soc = await asyncio.gather(
-            power_call, energy_call, returned_call, currents_call, soc_call
+        power, energy, returned, currents, powers, soc = await asyncio.gather(
+            attempt(device.current_power, timeout),
+            optional(device.total_energy if isinstance(device, p.MeterEnergy) else None, timeout),
+            optional(device.return_energy if isinstance(device, p.MeterReturnEnergy) else None, timeout),
+            optional(device.currents if isinstance(device, p.PhaseCurrents) else None, timeout),
+            optional(device.powers if isinstance(device, p.PhasePowers) else None, timeout),
+            optional(device.soc if isinstance(device, p.Battery) else None, timeout),
         )
+        error = garbage(power, "power")
         if error:
             self.log.failed(f"meter {self.name}", error)
         else:
@@ -88,11 +128,12 @@ class MeterHandle:
         return MeterReading(
             name=self.name,
             title=self.title,
-            power=_float(power),
-            energy=_positive(energy[0]),
-            return_energy=_positive(returned[0]),
-            currents=_triple(currents[0]),
-            soc=_float(soc[0]),
+            power=None if error else number(power),
+            energy=positive(energy),
+            return_energy=positive(returned),
+            currents=triple(currents),
+            powers=triple(powers),
+            soc=number(soc),
             capacity=device.capacity() if isinstance(device, p.BatteryCapacity) else None,
             max_ac_power=device.max_ac_power() if isinstance(device, p.MaxACPower) else None,
             controllable=isinstance(device, p.BatteryController),
@@ -102,55 +143,120 @@ class MeterHandle:
 
 @dataclass
 class ChargerHandle:
-    """A loadpoint's charger, and its separate charge meter if any."""
+    """A loadpoint's charger, its separate charge meter if any, and how to send it commands."""
 
     name: str
     device: p.Charger
     meter: p.Meter | None = None
     log: FailureLog = field(default_factory=lambda: FailureLog(get_logger("charger")))
 
+    @property
+    def charge_meter(self) -> p.Meter | None:
+        if self.meter is not None:
+            return self.meter
+        return self.device if isinstance(self.device, p.Meter) else None
+
     async def read(self, timeout: float) -> ChargerReading:
         device = self.device
-        meter = self.meter if self.meter is not None else device if isinstance(device, p.Meter) else None
-        (status, status_error), (enabled, enabled_error), power, energy, currents = await asyncio.gather(
+        meter = self.charge_meter
+        (
+            status,
+            enabled,
+            power,
+            energy,
+            currents,
+            voltages,
+            counter,
+            offered,
+            phases,
+            identifier,
+            soc,
+        ) = await asyncio.gather(
             attempt(device.status, timeout),
             attempt(device.enabled, timeout),
-            attempt(meter.current_power, timeout) if meter is not None else _none(),
-            attempt(meter.total_energy, timeout) if isinstance(meter, p.MeterEnergy) else _none(),
-            attempt(meter.currents, timeout) if isinstance(meter, p.PhaseCurrents) else _none(),
+            optional(meter.current_power if meter is not None else None, timeout),
+            optional(meter.total_energy if isinstance(meter, p.MeterEnergy) else None, timeout),
+            optional(meter.currents if isinstance(meter, p.PhaseCurrents) else None, timeout),
+            optional(meter.voltages if isinstance(meter, p.PhaseVoltages) else None, timeout),
+            optional(device.charged_energy if isinstance(device, p.ChargeRater) else None, timeout),
+            optional(device.get_max_current if isinstance(device, p.CurrentGetter) else None, timeout),
+            optional(device.get_phases if isinstance(device, p.PhaseGetter) else None, timeout),
+            optional(device.identify if isinstance(device, p.Identifier) else None, timeout),
+            optional(device.soc if isinstance(device, p.Battery) else None, timeout),
         )
-        error = status_error or enabled_error or power[1]
+        error = status.error or enabled.error or garbage(power, "charge power")
+        if status.value is not None and not isinstance(status.value, ChargeStatus):
+            error = f"status answered {status.value!r}, not A, B or C"
         if error:
             self.log.failed(f"charger {self.name}", error)
         else:
             self.log.succeeded(f"charger {self.name}")
+        phase_count = number(phases)
         return ChargerReading(
-            status=status,
-            enabled=enabled,
-            power=_float(power[0]),
-            energy=_positive(energy[0]),
-            currents=_triple(currents[0]),
+            status=status.value if isinstance(status.value, ChargeStatus) else None,
+            enabled=enabled.value if isinstance(enabled.value, bool) else None,
+            power=number(power),
+            energy=positive(energy),
+            currents=triple(currents),
+            voltages=triple(voltages),
+            charged_energy=number(counter),
+            max_current=number(offered),
+            phases=int(phase_count) if phase_count is not None else None,
+            identifier=identifier.value if isinstance(identifier.value, str) and identifier.value else None,
+            soc=number(soc),
             error=error,
         )
 
+    async def send(self, command: ChargerCommand, timeout: float, vehicle: object | None = None) -> Outcome:
+        device = self.device
+        if isinstance(command, Enable):
+            return await attempt(lambda: device.enable(command.enable), timeout)
+        if isinstance(command, MaxCurrent):
+            if not command.coarse and isinstance(device, p.ChargerMillis):
+                millis = device.max_current_millis
+                return await attempt(lambda: millis(command.current), timeout)
+            return await attempt(lambda: device.max_current(int(command.current)), timeout)
+        if isinstance(command, SwitchPhases):
+            if not isinstance(device, p.PhaseSwitcher):
+                return Outcome(not_available=True)
+            switch = device.phases_1p3p
+            return await attempt(lambda: switch(command.phases), timeout)
+        assert isinstance(command, WakeUp)
+        target = device if command.via == "charger" else vehicle
+        if not isinstance(target, p.Resurrector):
+            return Outcome(not_available=True)
+        return await attempt(target.wake_up, timeout)
 
-async def _none() -> tuple[None, None]:
-    return None, None
 
+@dataclass
+class VehicleHandle:
+    name: str
+    device: p.Vehicle
+    log: FailureLog = field(default_factory=lambda: FailureLog(get_logger("vehicle")))
 
-def _float(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _positive(value: object) -> float | None:
-    """Energy counters of exactly 0 are treated as missing (spurious resets, core.md §2.1)."""
-    number = _float(value)
-    return number if number else None
-
-
-def _triple(value: object) -> Triple | None:
-    if isinstance(value, tuple | list) and len(value) == 3:
-        a, b, c = (_float(v) for v in value)
-        if a is not None and b is not None and c is not None:
-            return (a, b, c)
-    return None
+    async def read(self, timeout: float, soc: bool, status: bool) -> VehicleReading:
+        device = self.device
+        soc_value, range_value, odometer, limit, climater, charge_state = await asyncio.gather(
+            optional(device.soc if soc else None, timeout),
+            optional(device.range if soc and isinstance(device, p.VehicleRange) else None, timeout),
+            optional(device.odometer if soc and isinstance(device, p.VehicleOdometer) else None, timeout),
+            optional(device.limit_soc if soc and isinstance(device, p.VehicleSocLimiter) else None, timeout),
+            optional(device.climater if soc and isinstance(device, p.VehicleClimater) else None, timeout),
+            optional(device.status if status and isinstance(device, p.VehicleChargeState) else None, timeout),
+        )
+        error = garbage(soc_value, "soc")
+        if error:
+            self.log.failed(f"vehicle {self.name}", error)
+        else:
+            self.log.succeeded(f"vehicle {self.name}")
+        soc_number = number(soc_value)
+        return VehicleReading(
+            soc=soc_number if soc_number is not None and 0 <= soc_number <= 100 else None,
+            range=number(range_value),
+            odometer=number(odometer),
+            limit_soc=number(limit),
+            status=charge_state.value if isinstance(charge_state.value, ChargeStatus) else None,
+            climater=climater.value if isinstance(climater.value, bool) else None,
+            error=error,
+            must_retry=soc_value.must_retry,
+        )

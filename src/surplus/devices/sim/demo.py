@@ -17,7 +17,7 @@ from surplus.clock import Clock
 from surplus.config.schema import Percent, Section
 from surplus.core.types import BatteryMode, ChargeStatus
 from surplus.devices.protocols import Triple
-from surplus.devices.registry import BuildContext, DeviceParams, registry
+from surplus.devices.registry import BuildContext, DeviceParams, VehicleParams, registry
 from surplus.devices.sim.world import Car, Snapshot, Trip, World, check_trips
 
 WORLD_KEY = "demo-world"
@@ -236,12 +236,11 @@ DEFAULT_TRIPS = [
 ]
 
 
-class VehicleParams(DeviceParams):
-    title: str = ""
+class DemoVehicleParams(VehicleParams):
     capacity: float = Field(50.0, gt=0)
     soc: Percent = 50.0
     max_current: float = Field(16.0, gt=0)
-    phases: Literal[1, 2, 3] = 3
+    phases: Literal[0, 1, 2, 3] = 3
     charger: str
     trips: list[TripParams] = DEFAULT_TRIPS
     odometer: float = Field(12_000.0, ge=0)
@@ -279,8 +278,8 @@ class DemoVehicle(_View):
         return self._now().cars[self._name].odometer
 
 
-@registry.register("vehicle", "demo", VehicleParams, "car of the simulated demo home, with daily trips")
-def build_vehicle(params: VehicleParams, context: BuildContext) -> DemoVehicle:
+@registry.register("vehicle", "demo", DemoVehicleParams, "car of the simulated demo home, with daily trips")
+def build_vehicle(params: DemoVehicleParams, context: BuildContext) -> DemoVehicle:
     world = shared_world(context)
     title = params.title or context.name
     car = Car(
@@ -288,7 +287,7 @@ def build_vehicle(params: VehicleParams, context: BuildContext) -> DemoVehicle:
         capacity_kwh=params.capacity,
         soc=params.soc,
         max_current=params.max_current,
-        phases=params.phases,
+        phases=params.phases or 3,
         charger=params.charger,
         trips=[trip.trip() for trip in params.trips],
         odometer=params.odometer,
