@@ -7,17 +7,19 @@ import os
 import platform
 import signal
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
 from surplus import __version__
 from surplus.clock import Clock
 from surplus.config.loader import LoadedConfig
 from surplus.config.schema import Config
+from surplus.core.site import Tariffs
 from surplus.devices import protocols as p
 from surplus.devices.registry import BuildContext, Built, Kind, registry
 from surplus.logs import get_logger
@@ -41,9 +43,8 @@ class StartupError(Exception):
     """Start-up failed for a reason the user can fix; the message says how."""
 
 
-def build_devices(loaded: LoadedConfig, clock: Clock) -> Devices:
+def build_devices(loaded: LoadedConfig, context: BuildContext) -> Devices:
     """Build every configured device through the registry; errors name the file, line and key."""
-    context = BuildContext(clock)
     devices = Devices()
     sections: tuple[tuple[Kind, str, dict[str, Built]], ...] = (
         ("meter", "meters", devices.meters),
@@ -84,6 +85,62 @@ class EmbeddedServer(uvicorn.Server):
 
 
 @dataclass
+class Runtime:
+    """The assembled application: what the server serves and what a replay drives."""
+
+    state: State
+    controller: Controller
+    api: FastAPI
+
+
+async def assemble(
+    loaded: LoadedConfig,
+    clock: Clock,
+    database: Database,
+    devices: Devices,
+    demo: bool = False,
+    tariffs: Callable[[], Tariffs] = Tariffs,
+) -> Runtime:
+    config = loaded.config
+    state = State(loadpoints=len(config.loadpoints))
+    state.publish_all(
+        {
+            "version": __version__,
+            "system": f"{platform.system().lower()}/{platform.machine()}",
+            "config": loaded.label,
+            "database": str(database.path),
+            "interval": config.interval,
+            "siteTitle": config.site.title,
+            "currency": config.tariffs.currency,
+            "demoMode": demo,
+            "startupCompleted": False,
+            "apiReady": False,
+            "telemetry": False,
+            "timezone": clock.now().strftime("%Z %z"),
+        }
+    )
+    settings = await SettingsStore.load(database)
+    sessions = SessionStore(database)
+    wiring = wire(config, devices, settings)
+    await _close_open_sessions(wiring, sessions)
+    controller = Controller(
+        clock,
+        state,
+        wiring.site,
+        wiring.meters,
+        wiring.chargers,
+        wiring.vehicles,
+        wiring.circuit_meters,
+        config.interval,
+        settings=settings,
+        sessions=sessions,
+        tariffs=tariffs,
+    )
+    api = create_app(ApiContext(state=state, clock=clock, loop=controller))
+    return Runtime(state, controller, api)
+
+
+@dataclass
 class Application:
     loaded: LoadedConfig
     clock: Clock
@@ -104,7 +161,7 @@ class Application:
         database = await Database.open(self.database_path)
         devices = Devices()
         try:
-            devices = build_devices(self.loaded, self.clock)
+            devices = build_devices(self.loaded, BuildContext(self.clock))
             await _start(devices)
             await self._run(database, devices)
         finally:
@@ -113,25 +170,9 @@ class Application:
 
     async def _run(self, database: Database, devices: Devices) -> None:
         config = self.config
-        state = State(loadpoints=len(config.loadpoints))
-        self._publish_static(state, database)
-        settings = await SettingsStore.load(database)
-        sessions = SessionStore(database)
-        wiring = wire(config, devices, settings)
-        await _close_open_sessions(wiring, sessions)
-        controller = Controller(
-            self.clock,
-            state,
-            wiring.site,
-            wiring.meters,
-            wiring.chargers,
-            wiring.vehicles,
-            wiring.circuit_meters,
-            config.interval,
-            settings=settings,
-            sessions=sessions,
-        )
-        app = create_app(ApiContext(state=state, clock=self.clock, loop=controller))
+        runtime = await assemble(self.loaded, self.clock, database, devices, demo=self.demo)
+        state, controller = runtime.state, runtime.controller
+        app = runtime.api
         sock = listen(config.network.bind, config.network.port)
         self.port = sock.getsockname()[1]
         server = EmbeddedServer(
@@ -154,25 +195,6 @@ class Application:
             await asyncio.wait({serving, control}, timeout=STOP_BUDGET / 2)
             sock.close()
             await controller.shutdown()
-
-    def _publish_static(self, state: State, database: Database) -> None:
-        config = self.config
-        state.publish_all(
-            {
-                "version": __version__,
-                "system": f"{platform.system().lower()}/{platform.machine()}",
-                "config": self.loaded.label,
-                "database": str(database.path),
-                "interval": config.interval,
-                "siteTitle": config.site.title,
-                "currency": config.tariffs.currency,
-                "demoMode": self.demo,
-                "startupCompleted": False,
-                "apiReady": False,
-                "telemetry": False,
-                "timezone": self.clock.now().strftime("%Z %z"),
-            }
-        )
 
 
 async def _wait_until_started(server: uvicorn.Server, serving: asyncio.Task[None]) -> None:

@@ -40,7 +40,8 @@ def parser() -> argparse.ArgumentParser:
     cli = argparse.ArgumentParser(
         prog="surplus",
         description="Charge electric cars from solar surplus. Serves evcc's API on http://localhost:7070.",
-        epilog="Without --config, the first of ./surplus.yaml, ./evcc.yaml, ~/surplus.yaml, ~/evcc.yaml, "
+        epilog="Subcommands: 'surplus replay FILE' runs a timeline on a virtual clock (see 'surplus replay -h'). "
+        "Without --config, the first of ./surplus.yaml, ./evcc.yaml, ~/surplus.yaml, ~/evcc.yaml, "
         "/etc/surplus.yaml, /etc/evcc.yaml is used; with none of them, the demo starts.",
     )
     cli.add_argument("-c", "--config", metavar="FILE", help="configuration file (evcc.yaml format)")
@@ -106,8 +107,23 @@ def resolve_config(arguments: argparse.Namespace) -> tuple[LoadedConfig, bool]:
     return load_file(found), False
 
 
+def replay_parser() -> argparse.ArgumentParser:
+    cli = argparse.ArgumentParser(
+        prog="surplus replay",
+        description="Run the controller on a virtual clock with devices scripted by FILE; prints one JSON line "
+        "per timeline entry.",
+    )
+    cli.add_argument("file", metavar="FILE", help="replay file (YAML: start, site, tariffs, loadpoints, timeline)")
+    return cli
+
+
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
-    arguments = parser().parse_args(argv)
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["replay"]:
+        from surplus import replay
+
+        return replay.main(replay_parser().parse_args(args[1:]).file)
+    arguments = parser().parse_args(args)
     environment = os.environ if env is None else env
     try:
         loaded, demo = resolve_config(arguments)

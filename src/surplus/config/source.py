@@ -55,7 +55,9 @@ def _plain_scalar(value: Any) -> Any:
         return int(value)
     if isinstance(value, float):
         return float(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return datetime.fromisoformat(value.isoformat())  # ruamel's TimeStamp → a plain datetime
+    if isinstance(value, date):
         return value
     return str(value)
 

@@ -744,13 +744,22 @@ class Loadpoint:
         """What this loadpoint will draw once its commands took effect (W), judged from what it draws now."""
         if not self.enabled or not self.connected:
             return 0.0
-        offered = current_to_power(self.offered_current, self.active_phases(), self.voltage)
+        phases = self.active_phases()
+        offered = current_to_power(self.offered_current, phases, self.voltage)
         if not self.charging:
             return offered if not was_enabled else 0.0  # just enabled: the vehicle is about to start
+        if self.offered_current == was_offered:
+            return self.charge_power
         if self.offered_current < was_offered:
             return min(self.charge_power, offered)
-        increase = current_to_power(self.offered_current - was_offered, self.active_phases(), self.voltage)
-        return self.charge_power + increase
+        drawn = (
+            max(self.charge_currents)
+            if self.charge_currents
+            else power_to_current(self.charge_power, phases, self.voltage)
+        )
+        return self.charge_power + current_to_power(
+            max(0.0, self.offered_current - max(drawn, was_offered)), phases, self.voltage
+        )
 
     def _phases_required(self) -> bool:
         configured = self.settings.phases_configured
