@@ -52,6 +52,7 @@ class Controller:
         settings: SettingsStore | None = None,
         sessions: SessionStore | None = None,
         tariffs: Callable[[], Tariffs] = Tariffs,
+        call_timeout: float | None = None,
     ) -> None:
         self._clock = clock
         self._state = state
@@ -67,7 +68,7 @@ class Controller:
         self.last_cycle: datetime | None = None
         self.lock = asyncio.Lock()
         self._wake = asyncio.Event()
-        self._timeout = min(MAX_CALL_TIMEOUT, interval.total_seconds() / 2)
+        self._timeout = call_timeout or min(MAX_CALL_TIMEOUT, interval.total_seconds() / 2)
         self._command_errors: dict[str, dict[str, Any]] = {}
 
     # --- reading ---------------------------------------------------------------------------------------------
