@@ -24,8 +24,10 @@ from surplus.devices import protocols as p
 from surplus.devices.registry import BuildContext, Built, Kind, registry
 from surplus.logs import get_logger
 from surplus.runtime.controller import Controller
+from surplus.runtime.setters import Setters
 from surplus.runtime.wiring import Devices, Wiring, wire
-from surplus.server.app import ApiContext, create_app
+from surplus.server.app import create_app
+from surplus.server.context import ApiContext
 from surplus.state import State
 from surplus.store.database import Database
 from surplus.store.sessions import SessionStore
@@ -115,7 +117,6 @@ async def assemble(
             "demoMode": demo,
             "startupCompleted": False,
             "apiReady": False,
-            "telemetry": False,
             "timezone": clock.now().strftime("%Z %z"),
         }
     )
@@ -136,7 +137,8 @@ async def assemble(
         sessions=sessions,
         tariffs=tariffs,
     )
-    api = create_app(ApiContext(state=state, clock=clock, loop=controller))
+    setters = Setters(controller, state, clock)
+    api = create_app(ApiContext(state=state, clock=clock, loop=controller, setters=setters, database=database))
     return Runtime(state, controller, api)
 
 

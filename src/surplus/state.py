@@ -138,7 +138,21 @@ class State:
         site["loadpoints"] = [dict(sorted(entry.items())) for entry in loadpoints]
         return dict(sorted(site.items()))
 
+    def flat(self) -> dict[str, JsonValue]:
+        """Every value under its websocket key: ``pvPower``, ``loadpoints.0.chargePower``."""
+        return {flat_key(key): value for key, value in sorted(self._json.items(), key=_order)}
+
     def subscribe(self) -> Subscription:
         subscription = Subscription(self)
         self._subscriptions.add(subscription)
         return subscription
+
+
+def flat_key(key: StateKey) -> str:
+    index, name = key
+    return name if index is None else f"loadpoints.{index}.{name}"
+
+
+def _order(item: tuple[StateKey, JsonValue]) -> tuple[int, str]:
+    (index, name), _ = item
+    return (-1 if index is None else index, name)

@@ -50,6 +50,9 @@ class ChargerInfo:
     physical_phases: int = 0
     min_current: float = 0.0
     max_current: float = 0.0
+    #: a charger that states its limits as power (W; 0 = none)
+    min_power: float = 0.0
+    max_power: float = 0.0
     features: frozenset[Feature] = frozenset()
     current_getter: bool = False
     phase_getter: bool = False
@@ -232,19 +235,29 @@ class Loadpoint:
     def min_active_phases(self) -> int:
         return self.phases.min_active(self.vehicle_phases, self.settings.phases_configured)
 
+    def _from_power(self, power: float, phases: int) -> float:
+        current = power_to_current(power, phases, self.voltage)
+        return float(math.ceil(current - 1e-9)) if self.coarse else current
+
     def effective_min_current(self) -> float:
         vehicle_min = self.vehicle.on_identify.min_current if self.vehicle else 0.0
-        charger_min = self.config.charger.min_current
+        charger = self.config.charger
+        charger_min = charger.min_current
+        if charger.min_power > 0:
+            charger_min = self._from_power(charger.min_power, self.min_active_phases())
         if charger_min > 0:
             return max(vehicle_min, charger_min)
         return max(vehicle_min, self.settings.min_current)
 
     def effective_max_current(self) -> float:
+        charger = self.config.charger
         limits = [self.settings.max_current]
         if self.vehicle and self.vehicle.on_identify.max_current > 0:
             limits.append(self.vehicle.on_identify.max_current)
-        if self.config.charger.max_current > 0:
-            limits.append(self.config.charger.max_current)
+        if charger.max_current > 0:
+            limits.append(charger.max_current)
+        if charger.max_power > 0:
+            limits.append(self._from_power(charger.max_power, self.max_active_phases()))
         return min(limits)
 
     def effective_max_power(self) -> float:
@@ -639,7 +652,7 @@ class Loadpoint:
     # --- charger sync (core.md §3.13) --------------------------------------------------------------------
 
     def _settled(self, since: datetime | None, duration: timedelta, now: datetime) -> bool:
-        return since is None or now - since > duration
+        return since is None or now - since >= duration
 
     def _consistent(self, now: datetime) -> bool:
         return self._settled(self.charger_switched, CHARGER_SWITCH_DURATION, now) and self._settled(
@@ -1018,8 +1031,6 @@ class Loadpoint:
 
     def _publish(self, ctx: SiteContext, result: LoadpointResult) -> None:
         now = ctx.now
-        settings = self.settings
-        charger = self.config.charger
         vehicle = self.vehicle
         remaining_soc = self._display_target_soc()
         estimator = self.soc_estimator
@@ -1030,33 +1041,6 @@ class Loadpoint:
                 charging_remaining = estimator.remaining_duration(remaining_soc, self.charge_power, self.vehicle_soc)
             remaining_energy = estimator.remaining_energy(remaining_soc, self.vehicle_soc) * 1000
         values: dict[str, Any] = {
-            "name": self.config.name,
-            "title": self.config.title,
-            "mode": settings.mode,
-            "priority": settings.priority,
-            "effectivePriority": self.effective_priority(),
-            "minCurrent": settings.min_current,
-            "maxCurrent": settings.max_current,
-            "effectiveMinCurrent": self.effective_min_current(),
-            "effectiveMaxCurrent": self.effective_max_current(),
-            "phasesConfigured": settings.phases_configured,
-            "phasesActive": self.active_phases(),
-            "minSoc": settings.min_soc,
-            "effectiveMinSoc": self.effective_min_soc(),
-            "limitSoc": settings.limit_soc,
-            "effectiveLimitSoc": self.effective_limit_soc(),
-            "limitEnergy": settings.limit_energy,
-            "enableThreshold": settings.enable_threshold,
-            "enableDelay": settings.enable_delay,
-            "disableThreshold": settings.disable_threshold,
-            "disableDelay": settings.disable_delay,
-            "batteryBoost": self.boost.active,
-            "batteryBoostLimit": settings.battery_boost_limit,
-            "smartCostLimit": settings.smart_cost_limit,
-            "smartFeedInPriorityLimit": settings.smart_feedin_priority_limit,
-            "chargerPhases1p3p": charger.phases1p3p,
-            "chargerSinglePhase": charger.physical_phases == 1,
-            "chargerIcon": None,
             "connected": self.connected,
             "charging": self.charging,
             "enabled": self.enabled,
@@ -1087,6 +1071,44 @@ class Loadpoint:
             "vehicleClimaterActive": self.climater_active,
             "vehicleWelcomeActive": self.welcome_charge,
             "vehicleDetectionActive": self.detection.active,
+        }
+        values.update(self.settings_published())
+        values.update(self.metrics.published())
+        values.update(result.published)
+        result.published = values
+
+    def settings_published(self) -> dict[str, Any]:
+        """The values a setting change alters, published at once by a setter and again every cycle."""
+        settings = self.settings
+        charger = self.config.charger
+        values: dict[str, Any] = {
+            "name": self.config.name,
+            "title": self.config.title,
+            "mode": settings.mode,
+            "priority": settings.priority,
+            "effectivePriority": self.effective_priority(),
+            "minCurrent": settings.min_current,
+            "maxCurrent": settings.max_current,
+            "effectiveMinCurrent": self.effective_min_current(),
+            "effectiveMaxCurrent": self.effective_max_current(),
+            "phasesConfigured": settings.phases_configured,
+            "phasesActive": self.active_phases(),
+            "minSoc": settings.min_soc,
+            "effectiveMinSoc": self.effective_min_soc(),
+            "limitSoc": settings.limit_soc,
+            "effectiveLimitSoc": self.effective_limit_soc(),
+            "limitEnergy": settings.limit_energy,
+            "enableThreshold": settings.enable_threshold,
+            "enableDelay": settings.enable_delay,
+            "disableThreshold": settings.disable_threshold,
+            "disableDelay": settings.disable_delay,
+            "batteryBoost": self.boost.active,
+            "batteryBoostLimit": settings.battery_boost_limit,
+            "smartCostLimit": settings.smart_cost_limit,
+            "smartFeedInPriorityLimit": settings.smart_feedin_priority_limit,
+            "chargerPhases1p3p": charger.phases1p3p,
+            "chargerSinglePhase": charger.physical_phases == 1,
+            "chargerIcon": None,
             "planActive": self.plan_active,
             "planEnergy": settings.plan_energy,
             "planTime": settings.plan_time,
@@ -1096,9 +1118,7 @@ class Loadpoint:
             },
         }
         values.update({f"chargerFeature{_feature_key(f)}": f in charger.features for f in Feature})
-        values.update(self.metrics.published())
-        values.update(result.published)
-        result.published = values
+        return values
 
     def _display_target_soc(self) -> float:
         target = float(self.effective_limit_soc())

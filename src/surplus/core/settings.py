@@ -25,6 +25,8 @@ class SiteSettings:
     buffer_start_soc: float = 0.0
     battery_discharge_control: bool = False
     battery_grid_charge_limit: float | None = None
+    #: kept for evcc clients; Surplus sends no telemetry anywhere
+    telemetry: bool = False
 
 
 @dataclass

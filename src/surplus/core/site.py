@@ -102,6 +102,8 @@ class Site:
         loadpoints: Sequence[Loadpoint] = (),
         circuits: Mapping[str, Circuit] | None = None,
         vehicle_settings: Mapping[str, VehicleSettings] | None = None,
+        battery_configured: bool = False,
+        battery_controllable: bool = False,
     ) -> None:
         self.settings = settings
         self.loadpoints = list(loadpoints)
@@ -109,7 +111,9 @@ class Site:
         self.vehicle_settings = dict(vehicle_settings or {})
         self.battery_control = BatteryModeControl()
         self._battery_soc: float | None = None
-        self.battery_configured = False
+        #: facts from the wiring: setters for battery settings need a battery (and one that can be controlled)
+        self.battery_configured = battery_configured
+        self.battery_controllable = battery_controllable
 
     # --- reads ---------------------------------------------------------------------------------------------
 
@@ -154,7 +158,6 @@ class Site:
         if readings.grid is not None and not readings.grid.ok:
             result.skipped = f"grid meter failed: {readings.grid.error or 'no value'}"
             return result
-        self.battery_configured = bool(readings.battery)
         chargers = _padded(readings.loadpoints, len(self.loadpoints))
         for lp, reading in zip(self.loadpoints, chargers, strict=True):
             lp.observe(now, reading)
@@ -287,9 +290,8 @@ class Site:
         context: SiteContext,
         result: SiteResult,
     ) -> None:
-        settings = self.settings
         published = result.published
-        published["siteTitle"] = settings.title
+        published.update(self.settings_published())
         published["gridConfigured"] = readings.grid is not None
         grid = readings.grid or MeterReading(name="", power=aggregate.grid_power)
         published["grid"] = meter_json(grid)
@@ -301,15 +303,6 @@ class Site:
         published["homePower"] = aggregate.home_power
         published["greenShareHome"] = home_share
         published["greenShareLoadpoints"] = loadpoint_share
-        published["residualPower"] = settings.residual_power
-        published["prioritySoc"] = settings.priority_soc
-        published["bufferSoc"] = settings.buffer_soc
-        published["bufferStartSoc"] = settings.buffer_start_soc
-        published["batteryDischargeControl"] = settings.battery_discharge_control
-        published["batteryGridChargeLimit"] = settings.battery_grid_charge_limit
-        published["batteryMode"] = str(self.battery_control.mode)
-        if self.battery_control.external != BatteryMode.UNKNOWN:
-            published["batteryModeExternal"] = str(self.battery_control.external)
         published["tariffPriceLoadpoints"] = context.effective_price
         published["tariffCo2Loadpoints"] = context.effective_co2
         if readings.battery:
@@ -322,7 +315,25 @@ class Site:
             }
         if self.circuits:
             published["circuits"] = {name: circuit.published() for name, circuit in self.circuits.items()}
-        published["vehicles"] = self.vehicles_json()
+
+    def settings_published(self) -> dict[str, Any]:
+        """The values a setting change alters, published at once by a setter and again every cycle."""
+        settings = self.settings
+        values: dict[str, Any] = {
+            "siteTitle": settings.title,
+            "residualPower": settings.residual_power,
+            "prioritySoc": settings.priority_soc,
+            "bufferSoc": settings.buffer_soc,
+            "bufferStartSoc": settings.buffer_start_soc,
+            "batteryDischargeControl": settings.battery_discharge_control,
+            "batteryGridChargeLimit": settings.battery_grid_charge_limit,
+            "batteryMode": str(self.battery_control.mode),
+            "telemetry": settings.telemetry,
+            "vehicles": self.vehicles_json(),
+        }
+        if self.battery_control.external != BatteryMode.UNKNOWN:
+            values["batteryModeExternal"] = str(self.battery_control.external)
+        return values
 
     def vehicles_json(self) -> dict[str, Any]:
         if not self.loadpoints:

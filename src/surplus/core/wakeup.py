@@ -47,10 +47,10 @@ class WakeUpTimer:
         if self.attempts_left == 0:
             self.stop()
             return WakeUpStep.ASLEEP
-        odd = self.attempts_left % 2 == 1
         self.attempts_left -= 1
         self.timer.restart(now)
-        # odd attempts prefer the charger, even ones the vehicle; either falls back to whichever can wake
-        if charger_can_wake and (odd or not vehicle_can_wake):
-            return WakeUpStep.WAKE_CHARGER
-        return WakeUpStep.WAKE_VEHICLE
+        # odd attempts (the first is odd) go to the charger, or the vehicle without one; even attempts go to the
+        # vehicle only when both can wake, so a charger-only wake-up is not repeated back to back
+        if self.attempts_left % 2 == 1:
+            return WakeUpStep.WAKE_CHARGER if charger_can_wake else WakeUpStep.WAKE_VEHICLE
+        return WakeUpStep.WAKE_VEHICLE if charger_can_wake and vehicle_can_wake else WakeUpStep.WAITING

@@ -160,6 +160,13 @@ class CurrentLimiter(Protocol):
 
 
 @runtime_checkable
+class PowerLimiter(Protocol):
+    def min_max_power(self) -> tuple[float, float]:
+        """The charger's own power range (W), for chargers that are set by power."""
+        ...
+
+
+@runtime_checkable
 class FeatureDescriber(Protocol):
     def features(self) -> frozenset[Feature]: ...
 

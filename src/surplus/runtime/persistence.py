@@ -42,6 +42,7 @@ def site_to_store(settings: SiteSettings) -> Stored:
         "bufferStartSoc": go_float(settings.buffer_start_soc),
         "batteryDischargeControl": str(settings.battery_discharge_control).lower(),
         "batteryGridChargeLimit": _optional(settings.battery_grid_charge_limit),
+        "telemetry": str(settings.telemetry).lower(),
     }
 
 
@@ -51,6 +52,7 @@ def site_from_store(settings: SiteSettings, store: SettingsStore) -> None:
     settings.buffer_soc = _or(store.float("bufferSoc"), settings.buffer_soc)
     settings.buffer_start_soc = _or(store.float("bufferStartSoc"), settings.buffer_start_soc)
     settings.battery_discharge_control = _or(store.bool("batteryDischargeControl"), settings.battery_discharge_control)
+    settings.telemetry = _or(store.bool("telemetry"), settings.telemetry)
     if store.get("batteryGridChargeLimit") is not None:
         settings.battery_grid_charge_limit = store.float("batteryGridChargeLimit")
 

@@ -45,6 +45,7 @@ class Wiring:
 def charger_info(device: object, meter: object | None) -> ChargerInfo:
     features = device.features() if isinstance(device, p.FeatureDescriber) else frozenset()
     limits = device.min_max_current() if isinstance(device, p.CurrentLimiter) else (0.0, 0.0)
+    powers = device.min_max_power() if isinstance(device, p.PowerLimiter) else (0.0, 0.0)
     charge_meter = meter if meter is not None else device if isinstance(device, p.Meter) else None
     return ChargerInfo(
         phases1p3p=isinstance(device, p.PhaseSwitcher),
@@ -52,6 +53,8 @@ def charger_info(device: object, meter: object | None) -> ChargerInfo:
         physical_phases=device.phases() if isinstance(device, p.PhaseDescriber) else 0,
         min_current=limits[0],
         max_current=limits[1],
+        min_power=powers[0],
+        max_power=powers[1],
         features=frozenset(features),
         current_getter=isinstance(device, p.CurrentGetter),
         phase_getter=isinstance(device, p.PhaseGetter),
@@ -198,7 +201,14 @@ def wire(config: Config, devices: Devices, store: SettingsStore) -> Wiring:
         assert isinstance(built.device, p.Vehicle)
         vehicle_handles[name] = VehicleHandle(name, built.device)
     return Wiring(
-        site=Site(settings, loadpoints, tree, vehicle_settings),
+        site=Site(
+            settings,
+            loadpoints,
+            tree,
+            vehicle_settings,
+            battery_configured=bool(site_meters.battery),
+            battery_controllable=any(isinstance(meters[n], p.BatteryController) for n in site_meters.battery),
+        ),
         meters=site_devices,
         chargers=chargers,
         vehicles=vehicle_handles,

@@ -1,64 +1,42 @@
-"""The FastAPI application: routes, and errors as JSON that say what was wrong."""
+"""The FastAPI application: evcc's routes, and every error as JSON that says what was wrong."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Protocol
-
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
-from surplus.clock import Clock
-from surplus.server.responses import error_response, json_response
-from surplus.state import State
+from surplus import __version__
+from surplus.errors import RequestError
+from surplus.logs import get_logger
+from surplus.server.context import ApiContext
+from surplus.server.responses import error_response
+from surplus.server.routes import data, loadpoints, site, state, vehicles, websocket
 
-#: the loop counts as healthy while its last cycle is at most this many intervals old
-HEALTHY_INTERVALS = 3
-
-
-class LoopStatus(Protocol):
-    @property
-    def last_cycle(self) -> datetime | None: ...
-
-    @property
-    def interval(self) -> timedelta: ...
-
-
-@dataclass(frozen=True)
-class ApiContext:
-    state: State
-    clock: Clock
-    loop: LoopStatus
-
-
-def health(context: ApiContext) -> tuple[bool, str]:
-    last = context.loop.last_cycle
-    limit = context.loop.interval * HEALTHY_INTERVALS
-    if last is None:
-        return False, "no control cycle has completed yet"
-    age = context.clock.now() - last
-    if age > limit:
-        return (
-            False,
-            f"the last control cycle ended {int(age.total_seconds())}s ago (limit {int(limit.total_seconds())}s)",
-        )
-    return True, "OK"
+log = get_logger("http")
 
 
 def create_app(context: ApiContext) -> FastAPI:
-    app = FastAPI(title="Surplus", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    app = FastAPI(
+        title="Surplus",
+        version=__version__,
+        summary="evcc-compatible API of a solar EV charging controller",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.include_router(state.router(context))
+    app.include_router(websocket.router(context))
+    if context.setters is not None:
+        app.include_router(site.router(context))
+        app.include_router(loadpoints.router(context))
+        app.include_router(vehicles.router(context))
+        app.include_router(data.router(context))
 
-    @app.get("/api/state")
-    async def get_state() -> Response:
-        return json_response(context.state.document())
-
-    @app.get("/api/health")
-    async def get_health() -> Response:
-        healthy, reason = health(context)
-        return PlainTextResponse(f"{reason}\n", status_code=200 if healthy else 503)
+    @app.exception_handler(RequestError)
+    async def request_error(request: Request, error: RequestError) -> Response:
+        return error_response(error.message, error.status)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
@@ -70,8 +48,15 @@ def create_app(context: ApiContext) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
-        first = error.errors()[0] if error.errors() else {"msg": "invalid request"}
-        where = ".".join(str(part) for part in first.get("loc", ()))
-        return error_response(f"{where}: {first['msg']}" if where else str(first["msg"]), 400)
+        problems = error.errors()
+        first = problems[0] if problems else {"msg": "invalid request", "loc": ()}
+        where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+        message = str(first.get("msg", "invalid request"))
+        return error_response(f"{where}: {message}" if where else message, 400)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> Response:
+        log.exception("%s %s failed", request.method, request.url.path)
+        return error_response(f"internal error while handling {request.url.path}: {type(error).__name__}", 500)
 
     return app

@@ -117,3 +117,48 @@ class SessionStore:
 
 def _unset(finished: object) -> bool:
     return finished is None or str(finished).startswith("0001-01-01")
+
+
+#: sessions below this energy are noise and not listed (evcc's rule)
+MIN_LISTED_KWH = 0.05
+
+JSON_FIELDS = (
+    ("id", "id"),
+    ("created", "created"),
+    ("finished", "finished"),
+    ("loadpoint", "loadpoint"),
+    ("identifier", "identifier"),
+    ("vehicle", "vehicle"),
+    ("odometer", "odometer"),
+    ("meterStart", "meter_start_kwh"),
+    ("meterStop", "meter_end_kwh"),
+    ("chargedEnergy", "charged_kwh"),
+    ("chargeDuration", "charge_duration"),
+    ("socStart", "soc_start"),
+    ("socEnd", "soc_end"),
+    ("addedRange", "added_range"),
+    ("solarPercentage", "solar_percentage"),
+    ("price", "price"),
+    ("pricePerKWh", "price_per_kwh"),
+    ("co2PerKWh", "co2_per_kwh"),
+    ("referencePricePerKWh", "reference_price_per_kwh"),
+    ("referenceCo2PerKWh", "reference_co2_per_kwh"),
+)
+
+
+def parse_db_time(text: object) -> datetime | None:
+    if not isinstance(text, str) or not text or text.startswith("0001-01-01"):
+        return None
+    try:
+        return datetime.fromisoformat(text.replace(" ", "T", 1))
+    except ValueError:
+        return None
+
+
+async def list_sessions(database: Database) -> list[dict[str, object]]:
+    """Every session worth showing, newest first, as evcc's JSON names them."""
+    columns = ", ".join(column for _, column in JSON_FIELDS)
+    rows = await database.fetchall(
+        f"SELECT {columns} FROM sessions WHERE charged_kwh >= ? ORDER BY created DESC, id DESC", (MIN_LISTED_KWH,)
+    )
+    return [dict(zip((name for name, _ in JSON_FIELDS), row, strict=True)) for row in rows]

@@ -1,0 +1,34 @@
+"""What the routes need: the state, the clock, the control loop, the setters and the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from surplus.clock import Clock
+from surplus.runtime.setters import Setters
+from surplus.state import State
+from surplus.store.database import Database
+
+
+class LoopStatus(Protocol):
+    @property
+    def last_cycle(self) -> datetime | None: ...
+
+    @property
+    def interval(self) -> timedelta: ...
+
+
+@dataclass(frozen=True)
+class ApiContext:
+    state: State
+    clock: Clock
+    loop: LoopStatus
+    setters: Setters | None = None
+    database: Database | None = None
+
+    @property
+    def set(self) -> Setters:
+        assert self.setters is not None, "setters are wired by the application"
+        return self.setters

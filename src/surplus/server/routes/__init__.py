@@ -1,0 +1,1 @@
+"""evcc's REST routes, one module per resource."""
