@@ -27,7 +27,7 @@ meters:
   - {name: pv, type: scripted, usage: pv, power: 5000}
   - {name: battery, type: scripted, usage: battery, soc: 50, capacity: 10}
 chargers:
-  - {name: wallbox, type: scripted, phases: 3, phases1p3p: true}
+  - {name: wallbox, type: scripted, phases: 3, phases1p3p: true, status: B}
   - {name: garage, type: scripted, phases: 3}
 vehicles:
   - {name: ev, type: scripted, title: Blue car, capacity: 50, soc: 40}

@@ -1031,7 +1031,6 @@ class Loadpoint:
 
     def _publish(self, ctx: SiteContext, result: LoadpointResult) -> None:
         now = ctx.now
-        vehicle = self.vehicle
         remaining_soc = self._display_target_soc()
         estimator = self.soc_estimator
         charging_remaining = timedelta(0)
@@ -1062,8 +1061,6 @@ class Loadpoint:
                 self.phase_timer.remaining(now, self._phase_delay) if self.phase_action != "inactive" else 0
             ),
             "minSocNotReached": self.min_soc_not_reached(),
-            "vehicleName": vehicle.name if vehicle else "",
-            "vehicleTitle": vehicle.title if vehicle else "",
             "vehicleSoc": self.vehicle_soc,
             "vehicleRange": self.vehicle_range,
             "vehicleOdometer": self.vehicle_odometer,
@@ -1109,6 +1106,8 @@ class Loadpoint:
             "chargerPhases1p3p": charger.phases1p3p,
             "chargerSinglePhase": charger.physical_phases == 1,
             "chargerIcon": None,
+            "vehicleName": self.vehicle.name if self.vehicle else "",
+            "vehicleTitle": self.vehicle.title if self.vehicle else "",
             "planActive": self.plan_active,
             "planEnergy": settings.plan_energy,
             "planTime": settings.plan_time,

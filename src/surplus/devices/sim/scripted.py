@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from surplus.core.types import ChargeStatus
+from surplus.core.types import BatteryMode, ChargeStatus
 from surplus.devices.errors import NotAvailable
 from surplus.devices.protocols import Triple
 from surplus.devices.registry import BuildContext, DeviceParams, VehicleParams, registry
@@ -24,7 +24,8 @@ SCRIPT_KEY = "script"
 class MeterScript:
     power: float = 0.0
     soc: float | None = None
-    energy: float | None = None
+    #: the modes a battery was told, in order
+    modes: list[BatteryMode] = field(default_factory=list)
 
 
 @dataclass
@@ -84,6 +85,9 @@ class ScriptedBattery(ScriptedMeter):
     def capacity(self) -> float:
         return self._capacity
 
+    async def set_battery_mode(self, mode: BatteryMode) -> None:
+        self._script.modes.append(mode)
+
 
 @registry.register("meter", "scripted", MeterParams, "reports the power (and soc) a script sets; for replays")
 def build_meter(params: MeterParams, context: BuildContext) -> ScriptedMeter:
@@ -99,6 +103,7 @@ class ChargerParams(DeviceParams):
     phases: Literal[0, 1, 3] = 3
     enabled: bool = False
     current: float = Field(0.0, ge=0)
+    status: Literal["A", "B", "C"] = "A"
     #: the charger counts the session's energy itself (ChargeRater)
     rater: bool = False
 
@@ -172,7 +177,12 @@ def charger_class(fine: bool, switching: bool, rating: bool) -> type[ScriptedCha
 def build_charger(params: ChargerParams, context: BuildContext) -> ScriptedCharger:
     script = shared_script(context).chargers.setdefault(
         context.name,
-        ChargerScript(enabled=params.enabled, current=params.current, phases=params.phases if params.phases1p3p else 0),
+        ChargerScript(
+            status=ChargeStatus(params.status),
+            enabled=params.enabled,
+            current=params.current,
+            phases=params.phases if params.phases1p3p else 0,
+        ),
     )
     return charger_class(not params.coarse, params.phases1p3p, params.rater)(script, params.phases)
 
