@@ -63,11 +63,8 @@ async def test_loadpoint_settings_round_trip(tmp_path: Path) -> None:
     assert store.get("lp2.mode") == "minpv"
     assert store.get("lp2.smartCostLimit") == "0.15"
     restored = LoadpointSettings()
-    loadpoint_from_store(2, restored, store, restore_mode=True)
+    loadpoint_from_store(2, restored, store)
     assert restored == saved
-    kept = LoadpointSettings(mode=ChargeMode.PV)
-    loadpoint_from_store(2, kept, store, restore_mode=False)
-    assert kept.mode == ChargeMode.PV  # a configured default mode wins over the saved one, as in evcc
 
 
 async def test_site_and_vehicle_settings_round_trip(tmp_path: Path) -> None:
@@ -90,5 +87,5 @@ async def test_site_and_vehicle_settings_round_trip(tmp_path: Path) -> None:
 async def test_unreadable_values_fall_back_to_the_configured_ones(tmp_path: Path) -> None:
     store = await reopened(tmp_path, {"lp1.maxCurrent": "lots", "lp1.mode": "turbo", "lp1.phasesConfigured": "2"})
     settings = LoadpointSettings(mode=ChargeMode.PV, max_current=32, phases_configured=3)
-    loadpoint_from_store(1, settings, store, restore_mode=True)
+    loadpoint_from_store(1, settings, store)
     assert (settings.mode, settings.max_current, settings.phases_configured) == (ChargeMode.PV, 32, 3)

@@ -83,14 +83,15 @@ def loadpoint_to_store(number: int, settings: LoadpointSettings) -> Stored:
     return {prefix + key: value for key, value in values.items()}
 
 
-def loadpoint_from_store(number: int, settings: LoadpointSettings, store: SettingsStore, restore_mode: bool) -> None:
+def loadpoint_from_store(number: int, settings: LoadpointSettings, store: SettingsStore) -> None:
     """Settings saved by an earlier run win over the configuration's starting values.
 
-    The saved mode comes back only when the configuration names no default mode, as in evcc.
+    The saved mode comes back too, even when the configuration names a mode: that one is the default mode,
+    applied when a vehicle leaves (evcc drops the user's mode at a restart instead).
     """
     prefix = f"lp{number}."
     mode = store.get(prefix + "mode")
-    if restore_mode and mode in {m.value for m in ChargeMode}:
+    if mode in {m.value for m in ChargeMode}:
         settings.mode = ChargeMode(mode)
     settings.priority = _or(store.int(prefix + "priority"), settings.priority)
     settings.min_current = _or(store.float(prefix + "minCurrent"), settings.min_current)

@@ -176,7 +176,7 @@ def wire(config: Config, devices: Devices, store: SettingsStore) -> Wiring:
         assert charge_meter is None or isinstance(charge_meter, p.Meter)
         info = charger_info(charger, charge_meter)
         lp_settings = loadpoint_settings(section, info)
-        loadpoint_from_store(index + 1, lp_settings, store, restore_mode=section.mode is None)
+        loadpoint_from_store(index + 1, lp_settings, store)
         loadpoints.append(
             Loadpoint(
                 LoadpointConfig(
