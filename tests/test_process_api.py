@@ -77,7 +77,7 @@ SETTINGS = [
 def test_what_a_user_set_survives_a_restart_of_the_process(tmp_path: Path) -> None:
     database = tmp_path / "demo.db"
     with running([*DEMO, "--database", str(database)], cwd=tmp_path) as app:
-        for path, _, value in SETTINGS:
+        for path, _, _value in SETTINGS:
             response = httpx.post(app.url + path, timeout=5)
             assert response.status_code == 200, response.text
         status, _ = app.stop(signal.SIGTERM)

@@ -117,6 +117,7 @@ async def assemble(
             "demoMode": demo,
             "startupCompleted": False,
             "apiReady": False,
+            "forecast": {},
             "timezone": clock.now().strftime("%Z %z"),
         }
     )

@@ -1044,8 +1044,6 @@ class Loadpoint:
             "charging": self.charging,
             "enabled": self.enabled,
             "chargePower": self.charge_power,
-            "chargeCurrents": list(self.charge_currents) if self.charge_currents else None,
-            "chargeVoltages": list(self.charge_voltages) if self.charge_voltages else None,
             "offeredCurrent": self.offered_current,
             "connectedDuration": now - self.connected_at if self.connected_at else timedelta(0),
             "chargeDuration": self.charge_duration,
@@ -1053,7 +1051,6 @@ class Loadpoint:
             "chargeRemainingEnergy": remaining_energy,
             "chargedEnergy": self.charged_kwh() * 1000,
             "sessionEnergy": self.charged_kwh() * 1000,
-            "chargeTotalImport": self.charge_total,
             "pvAction": self.pv_action,
             "pvRemaining": self.pv_timer.remaining(now, self._pv_delay) if self.pv_action != "inactive" else 0,
             "phaseAction": self.phase_action,
@@ -1069,6 +1066,12 @@ class Loadpoint:
             "vehicleWelcomeActive": self.welcome_charge,
             "vehicleDetectionActive": self.detection.active,
         }
+        optional = {
+            "chargeCurrents": list(self.charge_currents) if self.charge_currents else None,
+            "chargeVoltages": list(self.charge_voltages) if self.charge_voltages else None,
+            "chargeTotalImport": self.charge_total,
+        }
+        values.update({key: value for key, value in optional.items() if value is not None})
         values.update(self.settings_published())
         values.update(self.metrics.published())
         values.update(result.published)
@@ -1109,12 +1112,17 @@ class Loadpoint:
             "vehicleName": self.vehicle.name if self.vehicle else "",
             "vehicleTitle": self.vehicle.title if self.vehicle else "",
             "planActive": self.plan_active,
+            "plan": None,
+            "planOverrun": 0,
+            "planProjectedStart": None,
+            "planProjectedEnd": None,
+            "effectivePlanId": 0,
+            "effectivePlanTime": None,
+            "effectivePlanSoc": 0,
+            "effectivePlanStrategy": settings.plan_strategy.to_json(),
             "planEnergy": settings.plan_energy,
             "planTime": settings.plan_time,
-            "planStrategy": {
-                "continuous": settings.plan_strategy.continuous,
-                "precondition": int(settings.plan_strategy.precondition.total_seconds()),
-            },
+            "planStrategy": settings.plan_strategy.to_json(),
         }
         values.update({f"chargerFeature{_feature_key(f)}": f in charger.features for f in Feature})
         return values
@@ -1167,6 +1175,8 @@ class Loadpoint:
 def _feature_key(feature: Feature) -> str:
     """``coarsecurrent`` → ``CoarseCurrent``, as evcc names the state keys."""
     names = {
+        Feature.AVERAGE: "Average",
+        Feature.CACHEABLE: "Cacheable",
         Feature.COARSE_CURRENT: "CoarseCurrent",
         Feature.INTEGRATED_DEVICE: "IntegratedDevice",
         Feature.SWITCH_DEVICE: "SwitchDevice",

@@ -14,6 +14,10 @@ class PlanStrategy:
     continuous: bool = False
     precondition: timedelta = timedelta(0)
 
+    def to_json(self) -> dict[str, bool | int]:
+        """evcc's shape: ``{"continuous": bool, "precondition": seconds}``."""
+        return {"continuous": self.continuous, "precondition": int(self.precondition.total_seconds())}
+
 
 @dataclass
 class SiteSettings:

@@ -19,7 +19,7 @@ from surplus.core.greenshare import effective_co2, effective_price, home_and_loa
 from surplus.core.loadpoint import Loadpoint, LoadpointResult, SiteContext, VehicleReads
 from surplus.core.rates import Rate, rate_at
 from surplus.core.readings import ChargerReading, MeterReading, SiteReadings
-from surplus.core.settings import SiteSettings, VehicleSettings
+from surplus.core.settings import PlanStrategy, SiteSettings, VehicleSettings
 from surplus.core.types import BatteryMode, ChargeMode, ChargeStatus
 from surplus.core.units import power_to_current
 from surplus.core.vehicles import VehicleInfo
@@ -303,8 +303,10 @@ class Site:
         published["homePower"] = aggregate.home_power
         published["greenShareHome"] = home_share
         published["greenShareLoadpoints"] = loadpoint_share
-        published["tariffPriceLoadpoints"] = context.effective_price
-        published["tariffCo2Loadpoints"] = context.effective_co2
+        if context.effective_price is not None:
+            published["tariffPriceLoadpoints"] = context.effective_price
+        if context.effective_co2 is not None:
+            published["tariffCo2Loadpoints"] = context.effective_co2
         if readings.battery:
             published["battery"] = {
                 "power": aggregate.battery_power,
@@ -359,12 +361,8 @@ def _vehicle_json(info: VehicleInfo, settings: VehicleSettings | None) -> dict[s
             entry["limitSoc"] = settings.limit_soc
         if settings.plan_time is not None:
             entry["plan"] = {"soc": settings.plan_soc, "time": settings.plan_time}
-    strategy = settings.plan_strategy if settings else None
     entry["repeatingPlans"] = None
-    entry["planStrategy"] = {
-        "continuous": strategy.continuous if strategy else False,
-        "precondition": int(strategy.precondition.total_seconds()) if strategy else 0,
-    }
+    entry["planStrategy"] = (settings.plan_strategy if settings else PlanStrategy()).to_json()
     return entry
 
 

@@ -48,6 +48,8 @@ class BatteryMode(IntEnum):
 class Feature(StrEnum):
     """Charger and vehicle features as evcc names them."""
 
+    AVERAGE = "average"
+    CACHEABLE = "cacheable"
     COARSE_CURRENT = "coarsecurrent"
     INTEGRATED_DEVICE = "integrateddevice"
     SWITCH_DEVICE = "switchdevice"

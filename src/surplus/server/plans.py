@@ -32,10 +32,6 @@ def strategy_from_body(body: Any) -> PlanStrategy:
     return PlanStrategy(continuous=continuous, precondition=timedelta(seconds=precondition))
 
 
-def strategy_json(strategy: PlanStrategy) -> dict[str, Any]:
-    return {"continuous": strategy.continuous, "precondition": int(strategy.precondition.total_seconds())}
-
-
 def plan_json(loadpoint: Loadpoint, now: datetime) -> dict[str, Any]:
     """The loadpoint's effective plan; without one, plan id 0 and the zero time, as evcc answers."""
     settings = loadpoint.settings

@@ -11,10 +11,12 @@ from surplus.core.types import ChargeMode
 from surplus.errors import RequestError
 from surplus.server.context import ApiContext
 from surplus.server.params import parse_bool, parse_choice, parse_float, parse_int, parse_time
-from surplus.server.plans import plan_json, strategy_from_body, strategy_json
+from surplus.server.plans import plan_json, strategy_from_body
 from surplus.server.responses import json_response
 
 MAX_AMPERES = 1000.0
+#: powers (W) and prices beyond this are typing errors, not settings
+LIMIT = 1e6
 
 
 def loadpoint_number(text: str) -> int:
@@ -71,7 +73,7 @@ def router(context: ApiContext) -> APIRouter:
     @api.post("/enable/threshold/{power}", summary="Site power (W) at or below which PV charging may start")
     async def enable_threshold(id: str, power: str) -> Response:
         number = loadpoint_number(id)
-        value = parse_float("enable threshold", power, -1e6, 1e6)
+        value = parse_float("enable threshold", power, -LIMIT, LIMIT)
         return json_response(await setters.loadpoint_value(number, "enable_threshold", value))
 
     @api.post("/enable/delay/{seconds}", summary="Seconds the enable condition must hold; answered in ns")
@@ -82,7 +84,7 @@ def router(context: ApiContext) -> APIRouter:
     @api.post("/disable/threshold/{power}", summary="Site power (W) at or above which PV charging stops")
     async def disable_threshold(id: str, power: str) -> Response:
         number = loadpoint_number(id)
-        value = parse_float("disable threshold", power, -1e6, 1e6)
+        value = parse_float("disable threshold", power, -LIMIT, LIMIT)
         return json_response(await setters.loadpoint_value(number, "disable_threshold", value))
 
     @api.post("/disable/delay/{seconds}", summary="Seconds the disable condition must hold; answered in ns")
@@ -110,7 +112,7 @@ def router(context: ApiContext) -> APIRouter:
     @api.post("/smartcostlimit/{cost}", summary="Charge fast at or below this price")
     async def smart_cost_limit(id: str, cost: str) -> Response:
         number = loadpoint_number(id)
-        value = parse_float("smartcostlimit", cost, -1e6, 1e6)
+        value = parse_float("smartcostlimit", cost, -LIMIT, LIMIT)
         return json_response(await setters.loadpoint_value(number, "smart_cost_limit", value))
 
     @api.delete("/smartcostlimit", summary="Remove the smart cost limit")
@@ -120,7 +122,7 @@ def router(context: ApiContext) -> APIRouter:
     @api.post("/smartfeedinprioritylimit/{cost}", summary="Pause PV charging when feed-in pays at least this")
     async def smart_feedin_limit(id: str, cost: str) -> Response:
         number = loadpoint_number(id)
-        value = parse_float("smartfeedinprioritylimit", cost, -1e6, 1e6)
+        value = parse_float("smartfeedinprioritylimit", cost, -LIMIT, LIMIT)
         return json_response(await setters.loadpoint_value(number, "smart_feedin_priority_limit", value))
 
     @api.delete("/smartfeedinprioritylimit", summary="Remove the smart feed-in priority limit")
@@ -146,7 +148,7 @@ def router(context: ApiContext) -> APIRouter:
     async def plan_strategy(id: str, body: Annotated[Any, Body()]) -> Response:
         number = loadpoint_number(id)
         strategy = strategy_from_body(body)
-        return json_response(strategy_json(await setters.loadpoint_value(number, "plan_strategy", strategy)))
+        return json_response((await setters.loadpoint_value(number, "plan_strategy", strategy)).to_json())
 
     @api.post("/vehicle/{name}", summary="Assign a configured vehicle")
     async def vehicle(id: str, name: str) -> Response:

@@ -12,6 +12,8 @@ from surplus.server.params import parse_bool, parse_float
 from surplus.server.responses import json_response
 
 BATTERY_MODES = {str(mode): mode for mode in BatteryMode}
+#: powers (W) and prices beyond this are typing errors, not settings
+LIMIT = 1e6
 
 
 def router(context: ApiContext) -> APIRouter:
@@ -32,7 +34,7 @@ def router(context: ApiContext) -> APIRouter:
 
     @api.post("/residualpower/{power}", summary="Grid power (W) to keep: positive keeps exporting, negative imports")
     async def residual_power(power: str) -> Response:
-        return json_response(await setters.residual_power(parse_float("residualpower", power)))
+        return json_response(await setters.residual_power(parse_float("residualpower", power, -LIMIT, LIMIT)))
 
     @api.post("/batterydischargecontrol/{enable}", summary="Hold the home battery while vehicles charge fast")
     async def battery_discharge_control(enable: str) -> Response:
@@ -40,7 +42,9 @@ def router(context: ApiContext) -> APIRouter:
 
     @api.post("/batterygridchargelimit/{cost}", summary="Charge the home battery from the grid at or below this price")
     async def battery_grid_charge_limit(cost: str) -> Response:
-        return json_response(await setters.battery_grid_charge_limit(parse_float("batterygridchargelimit", cost)))
+        return json_response(
+            await setters.battery_grid_charge_limit(parse_float("batterygridchargelimit", cost, -LIMIT, LIMIT))
+        )
 
     @api.delete("/batterygridchargelimit", summary="Stop charging the home battery from the grid")
     async def delete_battery_grid_charge_limit() -> Response:
@@ -59,7 +63,7 @@ def router(context: ApiContext) -> APIRouter:
 
     @api.post("/smartcostlimit/{cost}", summary="Charge every PV loadpoint fast at or below this price")
     async def smart_cost_limit(cost: str) -> Response:
-        return json_response(await setters.smart_cost_limit(parse_float("smartcostlimit", cost)))
+        return json_response(await setters.smart_cost_limit(parse_float("smartcostlimit", cost, -LIMIT, LIMIT)))
 
     @api.delete("/smartcostlimit", summary="Remove the smart cost limit from every loadpoint")
     async def delete_smart_cost_limit() -> Response:
@@ -67,7 +71,9 @@ def router(context: ApiContext) -> APIRouter:
 
     @api.post("/smartfeedinprioritylimit/{cost}", summary="Pause PV charging when feed-in pays at least this")
     async def smart_feedin_priority_limit(cost: str) -> Response:
-        return json_response(await setters.smart_feedin_priority_limit(parse_float("smartfeedinprioritylimit", cost)))
+        return json_response(
+            await setters.smart_feedin_priority_limit(parse_float("smartfeedinprioritylimit", cost, -LIMIT, LIMIT))
+        )
 
     @api.delete("/smartfeedinprioritylimit", summary="Remove the smart feed-in priority limit")
     async def delete_smart_feedin_priority_limit() -> Response:

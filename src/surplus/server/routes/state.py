@@ -38,7 +38,20 @@ def run_jq(query: str, document: Any) -> Any:
         raise RequestError("jq: empty result")
     if len(results) > 1:
         raise RequestError("jq: too many results")
-    return results[0]
+    return _json_safe(results[0])
+
+
+def _json_safe(value: Any) -> Any:
+    """libjq hands back big numbers as Python ints of any size; JSON has only doubles for those."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        return float(value)
+    if isinstance(value, list):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    return value
 
 
 def health(context: ApiContext) -> tuple[bool, str]:

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from surplus.core.types import ChargeMode
 from surplus.server.context import ApiContext
 from surplus.server.params import parse_choice, parse_int, parse_time
-from surplus.server.plans import strategy_from_body, strategy_json
+from surplus.server.plans import strategy_from_body
 from surplus.server.responses import json_response
 
 
@@ -42,7 +42,7 @@ def router(context: ApiContext) -> APIRouter:
     @api.post("/plan/strategy", summary="Plan strategy: continuous window and precondition seconds")
     async def plan_strategy(name: str, body: Annotated[Any, Body()]) -> Response:
         strategy = await setters.vehicle_value(name, "plan_strategy", strategy_from_body(body))
-        return json_response(strategy_json(strategy))
+        return json_response(strategy.to_json())
 
     @api.post("/mode/{mode}", summary="Charge mode applied when this vehicle is identified")
     async def mode(name: str, mode: str) -> Response:
