@@ -28,6 +28,7 @@ from surplus.runtime.setters import Setters
 from surplus.runtime.wiring import Devices, Wiring, wire
 from surplus.server.app import create_app
 from surplus.server.context import ApiContext
+from surplus.server.fast_state import FastState
 from surplus.state import State
 from surplus.store.database import Database
 from surplus.store.sessions import SessionStore
@@ -179,7 +180,9 @@ class Application:
         sock = listen(config.network.bind, config.network.port)
         self.port = sock.getsockname()[1]
         server = EmbeddedServer(
-            uvicorn.Config(app, lifespan="off", log_config=None, access_log=False, timeout_graceful_shutdown=1)
+            uvicorn.Config(
+                FastState(app, state), lifespan="off", log_config=None, access_log=False, timeout_graceful_shutdown=1
+            )
         )
         serving = asyncio.create_task(server.serve(sockets=[sock]), name="http")
         await _wait_until_started(server, serving)

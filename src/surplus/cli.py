@@ -7,8 +7,9 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_path
 
@@ -148,7 +149,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     database = Path(config.database.dsn).expanduser() if config.database.dsn else default_database(demo)
     app = Application(loaded, clock, database, demo=demo)
     try:
-        asyncio.run(_serve(app))
+        run_loop(_serve(app))
     except (ConfigError, DatabaseError, StartupError) as error:
         print(f"surplus: {error}", file=sys.stderr)
         return 1
@@ -170,6 +171,16 @@ def _report_start(loaded: LoadedConfig, demo: bool, arguments: argparse.Namespac
     for index, lp in enumerate(config.loadpoints):
         if lp.guard_duration is not None:
             log.warning("loadpoints[%d].guardDuration is deprecated and ignored", index)
+
+
+def run_loop(main: Coroutine[Any, Any, None]) -> None:
+    """uvloop where it is installed (Linux, macOS): the same asyncio, several times faster at HTTP."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
 
 
 async def _serve(app: Application) -> None:

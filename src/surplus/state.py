@@ -92,6 +92,8 @@ class State:
         self._json: dict[StateKey, JsonValue] = {}
         self._loadpoints = loadpoints
         self._subscriptions: set[Subscription] = set()
+        #: counts changes, so views can cache what they built from the store
+        self.version = 0
 
     @property
     def loadpoints(self) -> int:
@@ -110,6 +112,7 @@ class State:
         if state_key in self._json and self._json[state_key] == encoded:
             return False
         self._json[state_key] = encoded
+        self.version += 1
         for subscription in self._subscriptions:
             subscription._offer(state_key, encoded)
         return True

@@ -205,8 +205,12 @@ class Controller:
 
     def _publish(self, result: SiteResult) -> None:
         self._state.publish_all(result.published)
+        self._state.publish_all(self.site.settings_published())
         for index, lp_result in result.loadpoints.items():
             self._state.publish_all(lp_result.published, index)
+        # a setter may have run while commands were sent; what it set wins over what the cycle started with
+        for lp in self.site.loadpoints:
+            self._state.publish_all(lp.settings_published(), lp.index)
         self._publish_errors()
 
     def _publish_errors(self) -> None:
@@ -260,14 +264,18 @@ class Controller:
 
     async def run(self) -> None:
         """Cycle every interval until cancelled; a failing cycle is logged and the loop goes on."""
+        due = self._clock.now()
         while True:
             started = self._clock.now()
+            late = (started - due).total_seconds()
             try:
                 await self.cycle()
             except Exception:
                 log.exception("control cycle failed")
             elapsed = (self._clock.now() - started).total_seconds()
+            log.debug("cycle took %.1f ms, started %.1f ms after it was due", elapsed * 1000, late * 1000)
             self._wake.clear()
+            due = started + self.interval
             sleeper = asyncio.ensure_future(self._clock.sleep(max(0.0, self.interval.total_seconds() - elapsed)))
             waker = asyncio.ensure_future(self._wake.wait())
             try:
@@ -275,6 +283,8 @@ class Controller:
             finally:
                 sleeper.cancel()
                 waker.cancel()
+            if self._wake.is_set():
+                due = self._clock.now()  # a requested cycle is due at once
 
 
 def vehicle_info_wakeup_disabled(loadpoint: Loadpoint) -> bool:

@@ -4,6 +4,7 @@ control cycle requested when control is affected. Each setter answers with the e
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import deepcopy
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -45,15 +46,29 @@ class Setters:
         return site.vehicle_settings.setdefault(name, VehicleSettings())
 
     async def apply(self, change: Callable[[], T], control: bool = True) -> T:
-        """Run ``change`` between cycles, publish what it altered, save settings, and wake the loop."""
+        """Run ``change`` between cycles, publish what it altered, save settings, and wake the loop when the
+        change affects control (setting a value it already has does not)."""
+        # no lock needed: a change is synchronous, so it lands between two steps of a cycle, which reads
+        # settings only at those steps; waiting for a slow cycle would make every setter as slow as a device
         controller = self._controller
-        async with controller.lock:
-            value = change()
+        before = self._snapshot()
+        value = change()
+        changed = self._snapshot() != before
+        if changed:
             self._publish_settings()
-        await controller.persist_settings()
-        if control:
-            controller.request_cycle()
+            await controller.persist_settings()
+            if control:
+                controller.request_cycle()
         return value
+
+    def _snapshot(self) -> tuple[Any, ...]:
+        site = self._controller.site
+        return (
+            deepcopy(site.settings),
+            deepcopy(site.vehicle_settings),
+            site.battery_control.external,
+            *((deepcopy(lp.settings), lp.boost, lp.vehicle, lp.detection.active) for lp in site.loadpoints),
+        )
 
     def _publish_settings(self) -> None:
         site = self._controller.site

@@ -17,9 +17,12 @@ def _encode(value: Any) -> Any:
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
+def json_body(value: Any) -> bytes:
+    return orjson.dumps(value, default=_encode, option=orjson.OPT_PASSTHROUGH_DATETIME) + b"\n"
+
+
 def json_response(value: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    content = orjson.dumps(value, default=_encode, option=orjson.OPT_PASSTHROUGH_DATETIME) + b"\n"
-    return Response(content=content, status_code=status, media_type="application/json", headers=headers)
+    return Response(content=json_body(value), status_code=status, media_type="application/json", headers=headers)
 
 
 def error_response(message: str, status: int = 400) -> Response:
