@@ -140,7 +140,11 @@ async def assemble(
         tariffs=tariffs,
     )
     setters = Setters(controller, state, clock)
-    api = create_app(ApiContext(state=state, clock=clock, loop=controller, setters=setters, database=database))
+    api = create_app(
+        ApiContext(
+            state=state, clock=clock, loop=controller, setters=setters, database=database, tariffs=controller.tariffs
+        )
+    )
     return Runtime(state, controller, api)
 
 

@@ -10,13 +10,14 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
 import httpx
 
-from surplus.app import assemble, build_devices
+from surplus.app import Runtime, assemble, build_devices
 from surplus.clock import VirtualClock
 from surplus.config.errors import ConfigError
 from surplus.core.rates import Rate
@@ -75,14 +76,54 @@ def decoded(response: httpx.Response) -> Any:
         return response.text
 
 
-async def replay(replay: ReplayFile, out: TextIO) -> None:
+class Replaying:
+    """A replay in progress: the application assembled on a virtual clock, stepped one entry at a time.
+
+    ``surplus replay`` steps through a file; a test may build each entry from the previous output, so a
+    simulated vehicle can follow what its charger was told.
+    """
+
+    def __init__(self, replay: ReplayFile, runtime: Runtime, clock: VirtualClock, script: Script) -> None:
+        self.file = replay
+        self.runtime = runtime
+        self.clock = clock
+        self.script = script
+        self._client = httpx.AsyncClient(transport=httpx.ASGITransport(app=runtime.api), base_url="http://replay")
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def step(self, entry: Entry) -> dict[str, Any]:
+        """One timeline entry: readings, API calls, one control cycle; returns the output line."""
+        self.clock.set(offset(self.file, entry.at))
+        apply(entry, self.script)
+        responses = []
+        for call in entry.api:
+            response = await self._client.request(call.method, call.path, json=call.body)
+            responses.append(
+                {"method": call.method, "path": call.path, "status": response.status_code, "body": decoded(response)}
+            )
+        await self.runtime.controller.cycle()
+        chargers = [self.script.chargers[f"charger{i + 1}"] for i in range(len(self.file.loadpoints))]
+        line = {
+            "at": entry.at,
+            "responses": responses,
+            "charger": [charger.commands for charger in chargers],
+            "state": self.runtime.state.document(),
+        }
+        for charger in chargers:
+            charger.commands = []
+        return line
+
+
+@asynccontextmanager
+async def replaying(replay: ReplayFile) -> AsyncIterator[Replaying]:
     loaded = to_config(replay)
     clock = VirtualClock(replay.start)
     context = BuildContext(clock)
     database = await Database.open(Path(":memory:"))
     try:
         devices = build_devices(loaded, context)
-        script = shared_script(context)
         given_tariffs = tariffs(replay)
         runtime = await assemble(loaded, clock, database, devices, tariffs=lambda: given_tariffs)
         for loadpoint, spec in zip(runtime.controller.site.loadpoints, replay.loadpoints, strict=True):
@@ -90,30 +131,19 @@ async def replay(replay: ReplayFile, out: TextIO) -> None:
             loadpoint.settings.limit_energy = spec.limit_energy
             loadpoint.settings.min_soc = spec.min_soc
         runtime.state.publish("apiReady", True)
-        transport = httpx.ASGITransport(app=runtime.api)
-        async with httpx.AsyncClient(transport=transport, base_url="http://replay") as client:
-            for entry in replay.timeline:
-                clock.set(offset(replay, entry.at))
-                apply(entry, script)
-                responses = []
-                for call in entry.api:
-                    response = await client.request(call.method, call.path, json=call.body)
-                    responses.append(
-                        {
-                            "method": call.method,
-                            "path": call.path,
-                            "status": response.status_code,
-                            "body": decoded(response),
-                        }
-                    )
-                await runtime.controller.cycle()
-                commands = [script.chargers[f"charger{i + 1}"].commands for i in range(len(replay.loadpoints))]
-                line = {"at": entry.at, "responses": responses, "charger": commands, "state": runtime.state.document()}
-                out.write(json.dumps(line, ensure_ascii=False) + "\n")
-                for charger in script.chargers.values():
-                    charger.commands = []
+        run = Replaying(replay, runtime, clock, shared_script(context))
+        try:
+            yield run
+        finally:
+            await run.close()
     finally:
         await database.close()
+
+
+async def replay(replay: ReplayFile, out: TextIO) -> None:
+    async with replaying(replay) as run:
+        for entry in replay.timeline:
+            out.write(json.dumps(await run.step(entry), ensure_ascii=False) + "\n")
 
 
 def main(path: str, out: TextIO | None = None) -> int:

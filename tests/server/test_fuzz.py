@@ -67,7 +67,7 @@ def test_every_parameterised_route_is_probed(app: tuple[asyncio.AbstractEventLoo
 def test_no_path_value_gives_a_server_error(app: tuple[asyncio.AbstractEventLoop, App], data: st.DataObject) -> None:
     loop, running_app = app
     method, template = data.draw(st.sampled_from(routes_with_parameters(running_app)))
-    values = iter(data.draw(st.lists(segments, min_size=3, max_size=3)))
+    values = iter(data.draw(st.lists(segments, min_size=4, max_size=4)))
     path = PARAMETER.sub(lambda _: quote(next(values), safe="") or "x", template)
     response = loop.run_until_complete(running_app.client.request(method, path))
     assert response.status_code < 500, f"{method} {path}: {response.status_code} {response.text}"

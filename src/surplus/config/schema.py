@@ -45,8 +45,9 @@ class Section(BaseModel):
     def _known_keys(cls, data: Any) -> Any:
         if isinstance(data, dict):
             allowed = {field.alias or name for name, field in cls.model_fields.items()}
+            names = set(cls.model_fields)  # code may construct with field names; files use the aliases
             for key in data:
-                if key not in allowed:
+                if key not in allowed and key not in names:
                     raise PydanticCustomError(
                         "unknown_key",
                         "unknown key '{key}'; allowed keys: {allowed}",

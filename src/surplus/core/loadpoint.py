@@ -18,11 +18,13 @@ from surplus.core.circuits import Circuit
 from surplus.core.commands import ChargerCommand, Enable, MaxCurrent, SwitchPhases, WakeUp
 from surplus.core.energy import ChargedEnergy, EnergyMetrics, EnergySource
 from surplus.core.phases import Phases
+from surplus.core.planner import PlanGoal, next_plan, next_repeating_occurrence, required_duration_energy
+from surplus.core.planning import Goal, Outcome, PlanTracker
 from surplus.core.rates import Rate, next_start_at_or_above, next_start_at_or_below, rate_at
 from surplus.core.readings import ChargerReading, Triple, VehicleReading
 from surplus.core.session import SessionRecord, SessionTracker, SessionValues
 from surplus.core.settings import LoadpointSettings, VehicleSettings
-from surplus.core.soc import Progress, SocEstimator, SocPoller, min_soc_not_reached
+from surplus.core.soc import Progress, SocEstimator, SocPoller, min_soc_not_reached, remaining_duration
 from surplus.core.timer import Timer
 from surplus.core.types import ChargeMode, ChargeStatus, Feature
 from surplus.core.units import DEFAULT_VOLTAGE, current_to_power, power_to_current
@@ -183,6 +185,11 @@ class Loadpoint:
         self.metrics = EnergyMetrics()
         self.session = SessionTracker(config.title)
         self.plan_active = False
+        self.planning = PlanTracker()
+        self.plan_outcome = Outcome()
+        self.plan_goal: Goal | None = None
+        #: charged energy when the energy plan was set: the plan counts from there
+        self.plan_energy_offset = 0.0
         self.smart_cost_active = False
         self.smart_feedin_active = False
         self.welcome_charge = False
@@ -421,6 +428,7 @@ class Loadpoint:
             self._publish(ctx, result)
             result.commands = self._commands
             return result
+        self._plan(ctx, result)
         self._decide(ctx, result)
         self._wake_up(now, result)
         self._persist_session(now, result)
@@ -499,6 +507,7 @@ class Loadpoint:
         self.soc_poller.reset()
         self.pv_timer.elapse()
         self.energy.start_session(now, reading.energy, reading.charged_energy, at_startup=at_startup)
+        self.plan_energy_offset = 0.0
         self.metrics.reset()
         self.charge_duration = timedelta(0)
         self.progress.reset()
@@ -538,6 +547,7 @@ class Loadpoint:
         result.session = self.session.disconnect(now, self._session_values()) or result.session
         self.connected_at = None
         self.plan_active = False
+        self.planning.reset()
         self.phases.measured = 0
         self.identifier = ""
         self.detection.stop()
@@ -648,6 +658,88 @@ class Loadpoint:
         )
         if estimate is not None:
             self.vehicle_soc = estimate
+
+    # --- plans (core.md §3.12) -----------------------------------------------------------------------------
+
+    def plan_goals(self, now: datetime) -> list[Goal]:
+        """Every plan that applies: the vehicle's static and repeating soc plans, or the loadpoint's energy plan."""
+        if not self.soc_based():
+            settings = self.settings
+            if settings.plan_time is None or settings.plan_energy <= 0:
+                return []
+            return [Goal(1, settings.plan_time, settings.plan_energy, False, settings.plan_strategy)]
+        setting = self._vehicle_setting()
+        if setting is None:
+            return []
+        goals = []
+        if setting.plan_time is not None and setting.plan_soc > 0:
+            goals.append(Goal(1, setting.plan_time, setting.plan_soc, True, setting.plan_strategy))
+        for index, repeating in enumerate(setting.repeating_plans):
+            if not repeating.active:
+                continue
+            when = next_repeating_occurrence(repeating.weekdays, repeating.time, repeating.tz, now)
+            if when is not None:
+                goals.append(Goal(index + 2, when, repeating.soc, True, setting.plan_strategy))
+        return goals
+
+    def plan_duration(self, goal: Goal, power: float | None = None) -> timedelta:
+        """How long reaching ``goal`` takes at the loadpoint's effective maximum power."""
+        power = self.effective_max_power() if power is None else power
+        if power <= 0:
+            return timedelta(0)
+        if goal.soc_based:
+            capacity = self.soc_estimator.virtual_capacity_wh if self.soc_estimator else 0.0
+            return remaining_duration(capacity, self.vehicle_soc, goal.value, power)
+        charged = self.charged_kwh() - self.plan_energy_offset
+        return required_duration_energy(max(0.0, goal.value - charged), power)
+
+    def effective_goal(self, now: datetime) -> Goal | None:
+        goals = self.plan_goals(now)
+        if not goals:
+            return None
+        if not goals[0].soc_based:
+            return goals[0]
+        by_id = {goal.id: goal for goal in goals}
+        locked = self.planning.lock.goal
+        if locked is not None and locked.id in by_id:
+            return by_id[locked.id]
+        uncapped = current_to_power(self.effective_max_current(), self.max_active_phases(), self.voltage)
+        chosen = next_plan(
+            [PlanGoal(g.id, g.time, g.value) for g in goals],
+            now,
+            self.vehicle_soc,
+            lambda candidate: self.plan_duration(by_id[candidate.id], uncapped),
+        )
+        return by_id[chosen.id] if chosen else None
+
+    def _plan(self, ctx: SiteContext, result: LoadpointResult) -> None:
+        now = ctx.now
+        goal = self.effective_goal(now)
+        required = self.plan_duration(goal) if goal else timedelta(0)
+        outcome = self.planning.update(now, goal, required, ctx.planner_rates or None, self.connected)
+        if outcome.delete_static and goal is not None:
+            self.delete_static_plan(goal.soc_based)
+            result.settings_changed = True
+        self.plan_goal = goal
+        self.plan_outcome = outcome
+        self.plan_active = outcome.active
+        result.events.extend(outcome.events)
+
+    def delete_static_plan(self, soc_based: bool) -> None:
+        setting = self._vehicle_setting()
+        if soc_based and setting is not None:
+            setting.plan_time = None
+            setting.plan_soc = 0
+        elif not soc_based:
+            self.settings.plan_energy = 0.0
+            self.settings.plan_time = None
+        self.planning.reset()
+
+    def set_energy_plan(self, energy: float, time: datetime | None) -> None:
+        self.settings.plan_energy = energy
+        self.settings.plan_time = time
+        self.plan_energy_offset = self.charged_kwh()
+        self.planning.reset()
 
     # --- charger sync (core.md §3.13) --------------------------------------------------------------------
 
@@ -1080,6 +1172,7 @@ class Loadpoint:
     def settings_published(self) -> dict[str, Any]:
         """The values a setting change alters, published at once by a setter and again every cycle."""
         settings = self.settings
+        goal = self.plan_goal
         charger = self.config.charger
         values: dict[str, Any] = {
             "name": self.config.name,
@@ -1112,14 +1205,14 @@ class Loadpoint:
             "vehicleName": self.vehicle.name if self.vehicle else "",
             "vehicleTitle": self.vehicle.title if self.vehicle else "",
             "planActive": self.plan_active,
-            "plan": None,
-            "planOverrun": 0,
-            "planProjectedStart": None,
-            "planProjectedEnd": None,
-            "effectivePlanId": 0,
-            "effectivePlanTime": None,
-            "effectivePlanSoc": 0,
-            "effectivePlanStrategy": settings.plan_strategy.to_json(),
+            "plan": self.plan_outcome.plan,
+            "planOverrun": self.plan_outcome.overrun,
+            "planProjectedStart": self.plan_outcome.projected_start,
+            "planProjectedEnd": self.plan_outcome.projected_end,
+            "effectivePlanId": goal.id if goal else 0,
+            "effectivePlanTime": goal.time if goal else None,
+            "effectivePlanSoc": goal.value if goal and goal.soc_based else 0,
+            "effectivePlanStrategy": (goal.strategy if goal else settings.plan_strategy).to_json(),
             "planEnergy": settings.plan_energy,
             "planTime": settings.plan_time,
             "planStrategy": settings.plan_strategy.to_json(),

@@ -122,7 +122,8 @@ def plan(
     after them (charge later). ``rates`` empty or ``None`` (no tariff, or the tariff failed) gives the simple plan
     ``[target − required, target]`` of value 0. ``precondition`` is charged in any case just before ``target``.
     """
-    # 1. nothing to do; latest start and the simple plan
+    # 1. nothing to do; latest start and the simple plan (whole seconds: fractions only make sliver slots)
+    required = timedelta(seconds=round(required.total_seconds()))
     if required <= _ZERO:
         return None
     now = _utc(now).replace(microsecond=0)

@@ -59,6 +59,26 @@ class LoadpointSettings:
     soc_estimate: bool | None = None
 
 
+@dataclass(frozen=True)
+class RepeatingPlan:
+    """Every given weekday (0 = Sunday … 6) at ``time`` ("HH:MM") in the IANA zone ``tz``, reach ``soc``."""
+
+    weekdays: tuple[int, ...]
+    time: str
+    tz: str
+    soc: int
+    active: bool = True
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "weekdays": list(self.weekdays),
+            "time": self.time,
+            "tz": self.tz,
+            "soc": self.soc,
+            "active": self.active,
+        }
+
+
 @dataclass
 class VehicleSettings:
     """Per-vehicle settings (evcc keeps them under ``vehicle.<name>.<key>``)."""
@@ -69,3 +89,4 @@ class VehicleSettings:
     plan_time: datetime | None = None
     plan_soc: int = 0
     plan_strategy: PlanStrategy = field(default_factory=PlanStrategy)
+    repeating_plans: tuple[RepeatingPlan, ...] = ()

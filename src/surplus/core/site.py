@@ -361,7 +361,7 @@ def _vehicle_json(info: VehicleInfo, settings: VehicleSettings | None) -> dict[s
             entry["limitSoc"] = settings.limit_soc
         if settings.plan_time is not None:
             entry["plan"] = {"soc": settings.plan_soc, "time": settings.plan_time}
-    entry["repeatingPlans"] = None
+    entry["repeatingPlans"] = [plan.to_json() for plan in settings.repeating_plans] if settings else None
     entry["planStrategy"] = (settings.plan_strategy if settings else PlanStrategy()).to_json()
     return entry
 

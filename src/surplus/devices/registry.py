@@ -31,7 +31,8 @@ from surplus.core.types import Feature
 from surplus.devices.protocols import Charger, Meter, Vehicle
 from surplus.logs import get_logger
 
-Kind = Literal["meter", "charger", "vehicle"]
+Kind = Literal["meter", "charger", "vehicle", "tariff"]
+#: the protocol a built device of each kind must satisfy (tariffs add theirs when their package loads)
 REQUIRED: dict[str, type] = {"meter": Meter, "charger": Charger, "vehicle": Vehicle}
 
 P = TypeVar("P", bound="DeviceParams")
@@ -150,10 +151,10 @@ class Registry:
         except ValidationError as error:
             raise describe(error.errors()[0], source, path) from None
         device = device_type.factory(params, context.for_device(entry.name))
-        required = REQUIRED[kind]
+        required = REQUIRED.get(kind, object)
         if not isinstance(device, required):
             raise TypeError(f"{kind} type '{device_type.name}' built a {type(device).__name__}, not a {kind}")
         return Built(device, params)
 
 
-registry = Registry(["surplus.devices.sim"])
+registry = Registry(["surplus.devices.sim", "surplus.tariffs.providers"])

@@ -71,6 +71,10 @@ class Controller:
         self._timeout = call_timeout or min(MAX_CALL_TIMEOUT, interval.total_seconds() / 2)
         self._command_errors: dict[str, dict[str, Any]] = {}
 
+    def tariffs(self) -> Tariffs:
+        """The rates the loop plans with right now."""
+        return self._tariffs()
+
     # --- reading ---------------------------------------------------------------------------------------------
 
     async def read(self, now: datetime) -> SiteReadings:
@@ -139,7 +143,7 @@ class Controller:
         readings = await self.read(now)
         async with self.lock:
             now = self._clock.now()
-            result = self.site.update(readings, now, self._tariffs())
+            result = self.site.update(readings, now, self.tariffs())
             if result.skipped:
                 log.error("%s; control skipped this cycle", result.skipped)
                 self._publish_errors()

@@ -6,7 +6,8 @@ import json
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from surplus.core.settings import LoadpointSettings, PlanStrategy, SiteSettings, VehicleSettings
+from surplus.core.plans_input import repeating_plan
+from surplus.core.settings import LoadpointSettings, PlanStrategy, RepeatingPlan, SiteSettings, VehicleSettings
 from surplus.core.types import ChargeMode
 from surplus.state import format_time
 from surplus.store.settings import SettingsStore, go_float
@@ -125,6 +126,7 @@ def vehicle_to_store(name: str, settings: VehicleSettings) -> Stored:
         "planTime": _time(settings.plan_time),
         "planSoc": str(settings.plan_soc),
         "planStrategy": _strategy(settings.plan_strategy),
+        "repeatingPlans": json.dumps([plan.to_json() for plan in settings.repeating_plans], separators=(",", ":")),
     }
     return {prefix + key: value for key, value in values.items()}
 
@@ -139,7 +141,21 @@ def vehicle_from_store(name: str, store: SettingsStore) -> VehicleSettings:
         plan_time=store.time(prefix + "planTime"),
         plan_soc=store.int(prefix + "planSoc") or 0,
         plan_strategy=_strategy_from(store.json(prefix + "planStrategy"), PlanStrategy()),
+        repeating_plans=_repeating_from(store.json(prefix + "repeatingPlans")),
     )
+
+
+def _repeating_from(value: object) -> tuple[RepeatingPlan, ...]:
+    """Stored repeating plans; an entry that does not read back is dropped rather than failing start-up."""
+    if not isinstance(value, list):
+        return ()
+    plans = []
+    for item in value:
+        try:
+            plans.append(repeating_plan(item))
+        except ValueError:
+            continue
+    return tuple(plans)
 
 
 def _strategy_from(value: object, default: PlanStrategy) -> PlanStrategy:

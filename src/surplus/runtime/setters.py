@@ -285,8 +285,7 @@ class Setters:
         def change() -> dict[str, Any]:
             if energy > 0 and time <= self._clock.now():
                 raise RequestError("timestamp is in the past")
-            lp.settings.plan_energy = energy
-            lp.settings.plan_time = time if energy > 0 else None
+            lp.set_energy_plan(energy, time if energy > 0 else None)
             return {"energy": energy, "time": time}
 
         return await self.apply(change)
@@ -295,8 +294,7 @@ class Setters:
         lp = self.loadpoint(number)
 
         def change() -> dict[str, Any]:
-            lp.settings.plan_energy = 0.0
-            lp.settings.plan_time = None
+            lp.set_energy_plan(0.0, None)
             return {}
 
         return await self.apply(change)
@@ -308,9 +306,17 @@ class Setters:
 
         def change() -> Any:
             setattr(settings, field, value)
+            if field.startswith(("plan", "repeating")):
+                self._plans_edited(name)
             return getattr(settings, field)
 
         return await self.apply(change)
+
+    def _plans_edited(self, vehicle: str) -> None:
+        """An edited plan is chosen afresh: a locked goal of the old plan no longer holds."""
+        for lp in self.site.loadpoints:
+            if lp.vehicle is not None and lp.vehicle.name == vehicle:
+                lp.planning.reset()
 
     async def soc_plan(self, name: str, soc: int, time: datetime) -> dict[str, Any]:
         settings = self.vehicle(name)
@@ -320,6 +326,7 @@ class Setters:
                 raise RequestError("timestamp is in the past")
             settings.plan_soc = soc
             settings.plan_time = time if soc > 0 else None
+            self._plans_edited(name)
             return {"soc": soc, "time": time}
 
         return await self.apply(change)

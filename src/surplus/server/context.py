@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from surplus.clock import Clock
+from surplus.core.rates import Rate
+from surplus.core.site import Tariffs
 from surplus.runtime.setters import Setters
 from surplus.state import State
 from surplus.store.database import Database
@@ -27,6 +30,12 @@ class ApiContext:
     loop: LoopStatus
     setters: Setters | None = None
     database: Database | None = None
+    tariffs: Callable[[], Tariffs] = Tariffs
+
+    def planner_rates(self) -> list[Rate] | None:
+        """What plans are made with; None without a planner tariff (plans then simply end at their time)."""
+        rates = self.tariffs().planner
+        return list(rates) if rates else None
 
     @property
     def set(self) -> Setters:

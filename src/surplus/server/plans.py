@@ -1,4 +1,4 @@
-"""Plan shapes of evcc's API: strategy bodies and the ``GET …/plan`` answer."""
+"""Plan shapes of evcc's API: strategy bodies, repeating plans, ``GET …/plan`` and its previews."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from surplus.core.loadpoint import Loadpoint
-from surplus.core.settings import PlanStrategy
+from surplus.core.planner import plan
+from surplus.core.planning import Goal
+from surplus.core.plans_input import repeating_plan
+from surplus.core.rates import Rate
+from surplus.core.settings import PlanStrategy, RepeatingPlan
 from surplus.errors import RequestError
-from surplus.state import format_time
 
 ZERO_TIME = datetime(1, 1, 1, tzinfo=UTC)
 MAX_PRECONDITION = timedelta(days=1)
@@ -32,18 +35,56 @@ def strategy_from_body(body: Any) -> PlanStrategy:
     return PlanStrategy(continuous=continuous, precondition=timedelta(seconds=precondition))
 
 
-def plan_json(loadpoint: Loadpoint, now: datetime) -> dict[str, Any]:
-    """The loadpoint's effective plan; without one, plan id 0 and the zero time, as evcc answers."""
-    settings = loadpoint.settings
-    if settings.plan_time is None or settings.plan_energy <= 0:
-        return {"planId": 0, "planTime": format_time(ZERO_TIME), "duration": 0, "plan": None, "power": 0}
-    power = loadpoint.effective_max_power()
-    remaining = max(0.0, settings.plan_energy - loadpoint.charged_kwh())
-    duration = int(remaining * 1000 / power * 3600) if power > 0 else 0
+def repeating_from_body(body: Any) -> tuple[RepeatingPlan, ...]:
+    if not isinstance(body, list):
+        raise RequestError('repeating plans: expected a list of {"weekdays", "time", "tz", "soc", "active"}')
+    plans = []
+    for index, item in enumerate(body):
+        try:
+            plans.append(repeating_plan(item))
+        except ValueError as error:
+            raise RequestError(f"repeating plan {index + 1}: {error}") from None
+    return tuple(plans)
+
+
+def _answer(goal: Goal | None, duration: timedelta, slots: list[Rate] | None, power: float) -> dict[str, Any]:
     return {
-        "planId": 1,
-        "planTime": format_time(settings.plan_time),
-        "duration": duration,
-        "plan": None,
+        "planTime": goal.time if goal else ZERO_TIME,
+        "duration": int(duration.total_seconds()),
+        "plan": slots,
         "power": power,
     }
+
+
+def plan_json(loadpoint: Loadpoint, now: datetime, rates: list[Rate] | None) -> dict[str, Any]:
+    """The loadpoint's effective plan as it stands now; without one, plan id 0 and the zero time, as evcc."""
+    goal = loadpoint.effective_goal(now)
+    power = loadpoint.effective_max_power()
+    if goal is None:
+        return {"planId": 0, **_answer(None, timedelta(0), None, 0)}
+    duration = loadpoint.plan_duration(goal, power)
+    strategy = goal.strategy
+    slots = plan(now, duration, goal.time, rates, precondition=strategy.precondition, continuous=strategy.continuous)
+    return {"planId": goal.id, **_answer(goal, duration, slots, power)}
+
+
+def preview_json(
+    loadpoint: Loadpoint, now: datetime, rates: list[Rate] | None, kind: str, value: float, time: datetime
+) -> dict[str, Any]:
+    """What a static soc or energy plan would look like, without setting it."""
+    soc_based = loadpoint.soc_based()
+    if kind == "soc" and not soc_based:
+        raise RequestError("soc plans need a vehicle with a soc and a capacity; plan by energy instead")
+    if kind == "energy" and soc_based:
+        raise RequestError("this vehicle is planned by soc; preview a soc plan instead")
+    if time <= now:
+        raise RequestError("timestamp is in the past")
+    strategy = loadpoint.settings.plan_strategy
+    if soc_based and loadpoint.vehicle is not None:
+        setting = loadpoint.vehicle_settings.get(loadpoint.vehicle.name)
+        strategy = setting.plan_strategy if setting else strategy
+    goal = Goal(1, time, value, soc_based, strategy)
+    power = loadpoint.effective_max_power()
+    duration = loadpoint.plan_duration(goal, power)
+    slots = plan(now, duration, time, rates, precondition=strategy.precondition, continuous=strategy.continuous)
+    return _answer(goal, duration, slots, power)

@@ -11,7 +11,7 @@ from surplus.core.types import ChargeMode
 from surplus.errors import RequestError
 from surplus.server.context import ApiContext
 from surplus.server.params import parse_bool, parse_choice, parse_float, parse_int, parse_time
-from surplus.server.plans import plan_json, strategy_from_body
+from surplus.server.plans import plan_json, preview_json, strategy_from_body
 from surplus.server.responses import json_response
 
 MAX_AMPERES = 1000.0
@@ -142,7 +142,17 @@ def router(context: ApiContext) -> APIRouter:
 
     @api.get("/plan", summary="The charging plan: when it charges, for how long, at what power")
     async def get_plan(id: str) -> Response:
-        return json_response(plan_json(setters.loadpoint(loadpoint_number(id)), context.clock.now()))
+        loadpoint = setters.loadpoint(loadpoint_number(id))
+        return json_response(plan_json(loadpoint, context.clock.now(), context.planner_rates()))
+
+    @api.get("/plan/static/preview/{kind}/{value}/{time}", summary="What a soc or energy plan would look like")
+    async def preview_plan(id: str, kind: str, value: str, time: str) -> Response:
+        loadpoint = setters.loadpoint(loadpoint_number(id))
+        if kind not in ("soc", "energy"):
+            raise RequestError(f"preview: unknown plan type '{kind}'; allowed: soc, energy")
+        amount = parse_float(kind, value, 0, 100 if kind == "soc" else 1000)
+        when = parse_time("time", time)
+        return json_response(preview_json(loadpoint, context.clock.now(), context.planner_rates(), kind, amount, when))
 
     @api.post("/plan/strategy", summary="Plan strategy: continuous window and precondition seconds")
     async def plan_strategy(id: str, body: Annotated[Any, Body()]) -> Response:

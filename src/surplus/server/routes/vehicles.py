@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from surplus.core.types import ChargeMode
 from surplus.server.context import ApiContext
 from surplus.server.params import parse_choice, parse_int, parse_time
-from surplus.server.plans import strategy_from_body
+from surplus.server.plans import repeating_from_body, strategy_from_body
 from surplus.server.responses import json_response
 
 
@@ -43,6 +43,11 @@ def router(context: ApiContext) -> APIRouter:
     async def plan_strategy(name: str, body: Annotated[Any, Body()]) -> Response:
         strategy = await setters.vehicle_value(name, "plan_strategy", strategy_from_body(body))
         return json_response(strategy.to_json())
+
+    @api.post("/plan/repeating", summary="Weekly plans: weekdays (0 = Sunday), HH:MM, time zone, soc, active")
+    async def repeating_plans(name: str, body: Annotated[Any, Body()]) -> Response:
+        plans = await setters.vehicle_value(name, "repeating_plans", repeating_from_body(body))
+        return json_response([plan.to_json() for plan in plans])
 
     @api.post("/mode/{mode}", summary="Charge mode applied when this vehicle is identified")
     async def mode(name: str, mode: str) -> Response:

@@ -1,0 +1,1 @@
+"""Tariffs and forecasts: prices, feed-in rates, CO₂ and solar forecasts as (start, end, value) slots."""

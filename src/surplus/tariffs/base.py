@@ -1,0 +1,65 @@
+"""What every tariff provider is: something that fetches rates, of one kind, on its own schedule.
+
+Providers only fetch and parse. Slot normalisation, price composition (charges, tax, formula), merging with
+earlier data, retries with backoff and outage handling are the tariff service's job, the same for all.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+from pydantic import Field
+
+from surplus.core.rates import Rate
+from surplus.devices.registry import REQUIRED, DeviceParams
+
+
+class TariffKind(StrEnum):
+    PRICE_STATIC = "static"
+    PRICE_DYNAMIC = "dynamic"
+    PRICE_FORECAST = "forecast"
+    CO2 = "co2"
+    SOLAR = "solar"
+    TEMPERATURE = "temperature"
+
+    @property
+    def is_price(self) -> bool:
+        return self in (TariffKind.PRICE_STATIC, TariffKind.PRICE_DYNAMIC, TariffKind.PRICE_FORECAST)
+
+
+class TariffError(Exception):
+    """A fetch failed; worth retrying (network trouble, a 5xx with a transient reason)."""
+
+
+class PermanentTariffError(TariffError):
+    """A fetch failed in a way retrying will not fix (4xx, a payload that does not parse, a jq error)."""
+
+
+@runtime_checkable
+class Tariff(Protocol):
+    def kind(self) -> TariffKind: ...
+
+    def interval(self) -> timedelta:
+        """How often the provider publishes new data (how often to fetch)."""
+        ...
+
+    async def fetch(self) -> list[Rate]:
+        """One attempt at the provider's current and future rates, in the provider's own slot length.
+
+        Raises TariffError (retry) or PermanentTariffError (do not retry this round).
+        """
+        ...
+
+
+class PriceParams(DeviceParams):
+    """Keys every price tariff accepts: evcc's price composition, total = (price + charges) × (1 + tax)."""
+
+    charges: float = 0.0
+    tax: float = Field(0.0, ge=-1)
+    formula: str | None = None
+    charges_zones: list[dict[str, object]] = Field(default_factory=list)
+
+
+REQUIRED["tariff"] = Tariff
