@@ -43,6 +43,21 @@ class Running:
         return status, time.monotonic() - started
 
 
+def wait_until_healthy(app: Running, timeout: float) -> None:
+    """Until the first control cycle has completed (what /api/health reports), as a supervisor would wait."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if app.process.poll() is not None:
+            raise AssertionError("surplus stopped during start-up:\n" + app.output())
+        try:
+            if httpx.get(app.url + "/api/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError("surplus did not complete a control cycle:\n" + app.output())
+
+
 def surplus_command(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "surplus", *arguments]
 
@@ -93,7 +108,9 @@ def running(
     try:
         if not ready.wait(startup) or not port:
             raise AssertionError("surplus did not start serving:\n" + "\n".join(lines))
-        yield Running(process, port[0], lines)
+        app = Running(process, port[0], lines)
+        wait_until_healthy(app, startup)
+        yield app
     finally:
         if process.poll() is None:
             process.kill()

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from surplus.clock import ScaledClock, VirtualClock, demo_start
+from surplus.clock import RealClock, ScaledClock, VirtualClock, demo_start, local_timezone
 
 T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 
@@ -65,3 +65,11 @@ def test_demo_starts_at_ten_local_time_today() -> None:
     start = demo_start(zone)
     assert (start.hour, start.minute, start.second, start.microsecond) == (10, 0, 0, 0)
     assert start.utcoffset() == timedelta(hours=2)
+
+
+def test_the_local_zone_follows_daylight_saving(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    zone = local_timezone()
+    assert datetime(2026, 1, 15, 12, tzinfo=zone).utcoffset() == timedelta(hours=1)
+    assert datetime(2026, 7, 15, 12, tzinfo=zone).utcoffset() == timedelta(hours=2)
+    assert RealClock().now().tzinfo == zone

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from surplus import __version__
 from surplus.clock import Clock
 from surplus.config.loader import LoadedConfig
-from surplus.config.schema import Config
+from surplus.config.schema import Config, DeviceEntry
 from surplus.core.site import Tariffs
 from surplus.devices import protocols as p
 from surplus.devices.registry import BuildContext, Built, Kind, registry
@@ -33,6 +33,8 @@ from surplus.state import State
 from surplus.store.database import Database
 from surplus.store.sessions import SessionStore
 from surplus.store.settings import SettingsStore
+from surplus.tariffs.base import Tariff
+from surplus.tariffs.service import USAGES, Source, TariffService
 
 log = get_logger("main")
 
@@ -56,11 +58,30 @@ def build_devices(loaded: LoadedConfig, context: BuildContext) -> Devices:
     )
     for kind, section, built in sections:
         for index, entry in enumerate(getattr(loaded.config, section)):
-            try:
-                built[entry.name] = registry.build(kind, entry, (section, index), loaded.source, context)
-            except ValueError as error:
-                raise loaded.source.error((section, index), str(error)) from None
+            built[entry.name] = _build(kind, entry, (section, index), loaded, context)
+    tariffs = loaded.config.tariffs
+    for usage in USAGES:
+        configured = getattr(tariffs, usage)
+        entries = configured if isinstance(configured, list) else [configured] if configured else []
+        for index, entry in enumerate(entries):
+            path: tuple[str | int, ...] = ("tariffs", usage, index) if usage == "solar" else ("tariffs", usage)
+            named = entry.model_copy(update={"name": usage})
+            devices.tariffs.setdefault(usage, []).append(_build("tariff", named, path, loaded, context))
     return devices
+
+
+def _tariff(device: object) -> Tariff:
+    assert isinstance(device, Tariff), "the registry builds tariffs for kind 'tariff'"
+    return device
+
+
+def _build(
+    kind: Kind, entry: DeviceEntry, path: tuple[str | int, ...], loaded: LoadedConfig, context: BuildContext
+) -> Built:
+    try:
+        return registry.build(kind, entry, path, loaded.source, context)
+    except ValueError as error:
+        raise loaded.source.error(path, str(error)) from None
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -94,6 +115,7 @@ class Runtime:
     state: State
     controller: Controller
     api: FastAPI
+    tariffs: TariffService
 
 
 async def assemble(
@@ -102,8 +124,12 @@ async def assemble(
     database: Database,
     devices: Devices,
     demo: bool = False,
-    tariffs: Callable[[], Tariffs] = Tariffs,
+    tariffs: Callable[[], Tariffs] | None = None,
 ) -> Runtime:
+    """Everything but the network: state, settings, sessions, site, control loop, tariffs and the API.
+
+    ``tariffs`` replaces the configured tariffs with given rates (a replay's scripted ones).
+    """
     config = loaded.config
     state = State(loadpoints=len(config.loadpoints))
     state.publish_all(
@@ -126,6 +152,14 @@ async def assemble(
     sessions = SessionStore(database)
     wiring = wire(config, devices, settings)
     await _close_open_sessions(wiring, sessions)
+    service = TariffService(
+        clock,
+        state,
+        {
+            usage: [Source(usage, _tariff(built.device), built.params) for built in entries]
+            for usage, entries in devices.tariffs.items()
+        },
+    )
     controller = Controller(
         clock,
         state,
@@ -137,15 +171,25 @@ async def assemble(
         config.interval,
         settings=settings,
         sessions=sessions,
-        tariffs=tariffs,
+        tariffs=tariffs or service.snapshot,
     )
+    # settings are known before the first cycle: a client that connects early sees them at once
+    state.publish_all(wiring.site.settings_published())
+    for loadpoint in wiring.site.loadpoints:
+        state.publish_all(loadpoint.settings_published(), loadpoint.index)
     setters = Setters(controller, state, clock)
     api = create_app(
         ApiContext(
-            state=state, clock=clock, loop=controller, setters=setters, database=database, tariffs=controller.tariffs
+            state=state,
+            clock=clock,
+            loop=controller,
+            setters=setters,
+            database=database,
+            tariffs=controller.tariffs,
+            tariff_rates=service.rates,
         )
     )
-    return Runtime(state, controller, api)
+    return Runtime(state, controller, api, service)
 
 
 @dataclass
@@ -190,6 +234,7 @@ class Application:
         )
         serving = asyncio.create_task(server.serve(sockets=[sock]), name="http")
         await _wait_until_started(server, serving)
+        runtime.tariffs.start()
         control = asyncio.create_task(controller.run(), name="control")
         stop = asyncio.create_task(self.stop_requested.wait(), name="stop")
         try:
@@ -204,6 +249,7 @@ class Application:
             server.should_exit = True
             await asyncio.wait({serving, control}, timeout=STOP_BUDGET / 2)
             sock.close()
+            await runtime.tariffs.stop()
             await controller.shutdown()
 
 

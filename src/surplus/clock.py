@@ -10,16 +10,33 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import os
 import time
 from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
 from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def local_timezone() -> tzinfo:
-    """The machine's local time zone, as configured by TZ or /etc/localtime."""
-    zone = datetime.now().astimezone().tzinfo
-    assert zone is not None
-    return zone
+    """The machine's local time zone with its daylight-saving rules (TZ, else /etc/localtime).
+
+    Tariff zones and plans are wall-clock times; a fixed UTC offset would be an hour off after the next
+    daylight-saving change.
+    """
+    name = os.environ.get("TZ", "").lstrip(":")
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    try:
+        with Path("/etc/localtime").open("rb") as rules:
+            return ZoneInfo.from_file(rules, key="localtime")
+    except (OSError, ValueError):
+        zone = datetime.now().astimezone().tzinfo
+        assert zone is not None
+        return zone
 
 
 class Clock(Protocol):
@@ -35,8 +52,11 @@ class Clock(Protocol):
 class RealClock:
     """Wall-clock time in the local time zone."""
 
+    def __init__(self, zone: tzinfo | None = None) -> None:
+        self._zone = zone or local_timezone()
+
     def now(self) -> datetime:
-        return datetime.now().astimezone()
+        return datetime.now(self._zone)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds))

@@ -188,6 +188,14 @@ class Site:
         self._update_loadpoints(now, aggregate, base, chargers, readings, result)
         self._battery_mode(now, readings, tariffs, result)
         self._publish(readings, aggregate, home_share, loadpoint_share, base, result)
+        current = {
+            "tariffGrid": grid_price,
+            "tariffFeedIn": feedin_price,
+            "tariffCo2": co2,
+            "tariffPriceHome": effective_price(grid_price, feedin_price, home_share),
+            "tariffCo2Home": effective_co2(co2, home_share),
+        }
+        result.published.update({key: value for key, value in current.items() if value is not None})
         return result
 
     def _update_circuits(self, now: datetime, readings: SiteReadings) -> None:

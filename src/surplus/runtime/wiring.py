@@ -28,9 +28,13 @@ class Devices:
     meters: dict[str, Built] = field(default_factory=dict)
     chargers: dict[str, Built] = field(default_factory=dict)
     vehicles: dict[str, Built] = field(default_factory=dict)
+    #: usage (grid, feedin, co2, planner, solar, temperature) → its tariffs (several only for solar)
+    tariffs: dict[str, list[Built]] = field(default_factory=dict)
 
     def all(self) -> list[object]:
-        return [b.device for b in (*self.meters.values(), *self.chargers.values(), *self.vehicles.values())]
+        built = [*self.meters.values(), *self.chargers.values(), *self.vehicles.values()]
+        built += [b for usage in self.tariffs.values() for b in usage]
+        return [b.device for b in built]
 
 
 @dataclass

@@ -31,6 +31,8 @@ class ApiContext:
     setters: Setters | None = None
     database: Database | None = None
     tariffs: Callable[[], Tariffs] = Tariffs
+    #: the known rates of a usage, None when it is not configured
+    tariff_rates: Callable[[str], list[Rate] | None] = lambda usage: None
 
     def planner_rates(self) -> list[Rate] | None:
         """What plans are made with; None without a planner tariff (plans then simply end at their time)."""

@@ -10,10 +10,11 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from surplus.core.rates import Rate
 from surplus.devices.registry import REQUIRED, DeviceParams
+from surplus.tariffs.zones import ChargesZone
 
 
 class TariffKind(StrEnum):
@@ -59,7 +60,18 @@ class PriceParams(DeviceParams):
     charges: float = 0.0
     tax: float = Field(0.0, ge=-1)
     formula: str | None = None
-    charges_zones: list[dict[str, object]] = Field(default_factory=list)
+    charges_zones: list[ChargesZone] = Field(default_factory=list)
+
+    @field_validator("formula")
+    @classmethod
+    def _valid_formula(cls, text: str | None) -> str | None:
+        """A bad formula is a configuration error, found when the file is read rather than at the first price."""
+        if text is None or not text.strip():
+            return None
+        from surplus.tariffs.composition import compile_formula  # composition builds on this module
+
+        compile_formula(text)
+        return text
 
 
 REQUIRED["tariff"] = Tariff

@@ -37,7 +37,10 @@ def router(context: ApiContext) -> APIRouter:
     async def tariff(kind: str) -> Response:
         if kind not in TARIFF_TYPES:
             raise RequestError(f"unknown tariff type '{kind}'; allowed: {', '.join(TARIFF_TYPES)}", 404)
-        raise RequestError(f"tariff not available: no {kind} tariff is configured", 404)
+        rates = context.tariff_rates(kind)
+        if rates is None:
+            raise RequestError(f"tariff not available: no {kind} tariff is configured", 404)
+        return json_response({"rates": [{"start": r.start, "end": r.end, "value": r.value} for r in rates]})
 
     @api.get("/sessions", summary="Charging sessions, newest first")
     async def sessions() -> Response:

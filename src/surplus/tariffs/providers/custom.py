@@ -1,0 +1,254 @@
+"""``type: custom``: a user-defined tariff whose data comes from a plugin (here: ``source: http`` with ``jq``).
+
+    tariffs:
+      grid:
+        type: custom
+        tariff: price            # price | co2 | solar | temperature
+        forecast:                # a list of {start, end, value}; or price: for a single current price
+          source: http
+          uri: https://example.com/prices
+          jq: '[.data[] | {start: .from, end: .to, value: .price}] | tostring'
+
+The forecast is a JSON list (or a JSON string holding one, as evcc's templates produce with ``tostring``) of
+``{start, end, value}`` with RFC 3339 times (``2025-06-01T10:00:00Z`` or with an offset); ``price`` is accepted
+for ``value``, as older templates write it. Times are parsed here, not in jq: libjq's ``strptime`` drops offsets.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+import httpx
+import jq
+from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
+
+from surplus.clock import Clock
+from surplus.config.schema import Duration
+from surplus.core.rates import Rate
+from surplus.devices.registry import BuildContext, DeviceParams, registry
+from surplus.tariffs.base import PermanentTariffError, PriceParams, TariffKind
+from surplus.tariffs.providers._http import Redactor, new_client, send
+from surplus.tariffs.slots import SLOT
+
+SOURCES = ("http",)
+KINDS = {
+    "co2": TariffKind.CO2,
+    "solar": TariffKind.SOLAR,
+    "temperature": TariffKind.TEMPERATURE,
+}
+
+
+class AuthParams(DeviceParams):
+    type: Literal["basic", "bearer"]
+    user: str = ""
+    password: SecretStr = SecretStr("")
+    token: SecretStr = SecretStr("")
+
+    @model_validator(mode="after")
+    def _complete(self) -> AuthParams:
+        if self.type == "basic" and not self.user:
+            raise ValueError("basic auth needs a user (and a password)")
+        if self.type == "bearer" and not self.token.get_secret_value():
+            raise ValueError("bearer auth needs a token")
+        return self
+
+
+def _http_only(data: Any) -> Any:
+    """Say which plugin sources work before complaining about keys another source would need."""
+    if isinstance(data, Mapping):
+        source = data.get("source")
+        if source is None:
+            raise ValueError(f"a plugin needs a source; supported for tariffs: {', '.join(SOURCES)}")
+        if str(source).lower() not in SOURCES:
+            raise ValueError(f"source '{source}' is not supported for tariffs yet; supported: {', '.join(SOURCES)}")
+        return {**data, "source": str(source).lower()}
+    return data
+
+
+class HttpPlugin(DeviceParams):
+    """An HTTP request and the jq expression that picks the value out of the answer."""
+
+    source: Literal["http"]
+    uri: str
+    method: Annotated[
+        Literal["GET", "POST", "PUT", "PATCH", "DELETE"] | None,
+        BeforeValidator(lambda value: value.upper() if isinstance(value, str) else value),
+    ] = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: str | None = None
+    jq: str | None = None
+    timeout: Duration = timedelta(seconds=10)
+    auth: AuthParams | None = None
+    scale: float = 1.0
+
+    @field_validator("jq")
+    @classmethod
+    def _valid_jq(cls, expression: str | None) -> str | None:
+        if expression is not None:
+            try:
+                jq.compile(expression)
+            except ValueError as error:
+                problem = str(error).splitlines()[0].removeprefix("jq: error: ")
+                raise ValueError(f"jq '{expression}' does not compile: {problem}") from None
+        return expression
+
+
+Plugin = Annotated[HttpPlugin, BeforeValidator(_http_only)]
+
+
+class CustomParams(PriceParams):
+    tariff: Literal["price", "co2", "solar", "temperature"] = "price"
+    price: Plugin | None = None
+    forecast: Plugin | None = None
+    interval: Duration = timedelta(hours=1)
+    cache: Duration | None = None
+    features: list[Literal["average", "cacheable"]] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> CustomParams:
+        if (self.price is None) == (self.forecast is None):
+            raise ValueError("a custom tariff needs either price (a current price) or forecast (a list of rates)")
+        if self.price is not None and self.tariff != "price":
+            raise ValueError(f"price is for tariff: price; a {self.tariff} tariff needs forecast")
+        if self.interval <= timedelta(0):
+            raise ValueError("the interval must be longer than 0s, e.g. 1h")
+        return self
+
+
+class Custom:
+    def __init__(self, params: CustomParams, clock: Clock, name: str) -> None:
+        self._params = params
+        self._clock = clock
+        self._label = f"custom tariff '{name}'" if name else "custom tariff"
+        self._client: httpx.AsyncClient | None = None  # made on first use: building a client is not free
+
+    def kind(self) -> TariffKind:
+        if self._params.tariff != "price":
+            return KINDS[self._params.tariff]
+        return TariffKind.PRICE_FORECAST if self._params.forecast else TariffKind.PRICE_DYNAMIC
+
+    def interval(self) -> timedelta:
+        return self._params.interval
+
+    async def fetch(self) -> list[Rate]:
+        if self._params.forecast is not None:
+            return parse_forecast(await self._read(self._params.forecast), self._label)
+        plugin = self._params.price
+        assert plugin is not None  # the params hold exactly one of the two
+        value = _number(await self._read(plugin), self._label) * plugin.scale
+        now = self._clock.now().astimezone(UTC)
+        return [Rate(now, _next_quarter_hour(now), value)]
+
+    async def _read(self, plugin: HttpPlugin) -> Any:
+        """The plugin's value: the answer run through jq, or the answer's JSON when there is no jq."""
+        secrets = [*plugin.headers.values()]
+        headers = dict(plugin.headers)
+        auth: httpx.Auth | None = None
+        if plugin.auth is not None:
+            secrets += [plugin.auth.password.get_secret_value(), plugin.auth.token.get_secret_value()]
+            if plugin.auth.type == "basic":
+                auth = httpx.BasicAuth(plugin.auth.user, plugin.auth.password.get_secret_value())
+            else:
+                headers["authorization"] = f"Bearer {plugin.auth.token.get_secret_value()}"
+        redact = Redactor(*secrets)
+        method = plugin.method or ("POST" if plugin.body is not None else "GET")
+        if self._client is None:
+            self._client = new_client()
+        response = await send(
+            self._client,
+            method,
+            plugin.uri,
+            provider=self._label,
+            redact=redact,
+            headers=headers,
+            content=plugin.body,
+            auth=auth,
+            timeout=plugin.timeout.total_seconds(),
+        )
+        return _extract(response.text, plugin.jq, self._label, redact)
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+
+def _extract(text: str, expression: str | None, label: str, redact: Redactor) -> Any:
+    if expression is None:
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise PermanentTariffError(f"{label}: the answer is not JSON") from None
+    try:
+        return jq.compile(expression).input_text(text).first()
+    except StopIteration:
+        raise PermanentTariffError(f"{label}: jq '{expression}' gave no value for the answer") from None
+    except ValueError as error:
+        problem = redact(str(error).splitlines()[0])
+        raise PermanentTariffError(f"{label}: jq '{expression}' failed on the answer: {problem}") from None
+
+
+def parse_forecast(value: Any, label: str) -> list[Rate]:
+    """A plugin's forecast (a list of {start, end, value}, or a JSON string of one) → rates in UTC, sorted."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise PermanentTariffError(f"{label}: the forecast is not JSON") from None
+    if not isinstance(value, list):
+        raise PermanentTariffError(f"{label}: the forecast is {type(value).__name__}, not a list of rates")
+    rates = []
+    for index, item in enumerate(value):
+        where = f"{label}: forecast item {index}"
+        if not isinstance(item, Mapping):
+            raise PermanentTariffError(f"{where} is not an object with start, end and value")
+        amount = item.get("value", item.get("price"))
+        if amount is None:
+            raise PermanentTariffError(f"{where} has no value")
+        start, end = _time(item.get("start"), where, "start"), _time(item.get("end"), where, "end")
+        if end <= start:
+            raise PermanentTariffError(f"{where} ends ({item.get('end')}) before it starts ({item.get('start')})")
+        rates.append(Rate(start, end, _number(amount, where)))
+    return sorted(rates, key=lambda rate: rate.start)
+
+
+def _time(text: Any, where: str, key: str) -> datetime:
+    expected = "write RFC 3339 times such as 2025-06-01T10:00:00Z or 2025-06-01T12:00:00+02:00"
+    if not isinstance(text, str):
+        raise PermanentTariffError(f"{where}: {key} is missing or not text; {expected}")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise PermanentTariffError(f"{where}: {key} '{text}' is not a time; {expected}") from None
+    if parsed.tzinfo is None:
+        raise PermanentTariffError(f"{where}: {key} '{text}' has no UTC offset; {expected}")
+    return parsed.astimezone(UTC)
+
+
+def _number(value: Any, where: str) -> float:
+    """A float from a number or numeric text; NaN, infinity and booleans are refused."""
+    if value is None:
+        raise PermanentTariffError(f"{where}: no value (null)")
+    if isinstance(value, bool):
+        raise PermanentTariffError(f"{where}: {value!r} is not a number")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise PermanentTariffError(f"{where}: {str(value)[:40]!r} is not a number") from None
+    if not math.isfinite(number):
+        raise PermanentTariffError(f"{where}: {value!r} is not a finite number")
+    return number
+
+
+def _next_quarter_hour(now: datetime) -> datetime:
+    step = SLOT.total_seconds()
+    end = (math.floor(now.timestamp() / step) + 1) * step
+    return datetime.fromtimestamp(end, UTC)
+
+
+@registry.register("tariff", "custom", CustomParams, "prices, co2, solar or temperature from an http+jq plugin")
+def build(params: CustomParams, context: BuildContext) -> Custom:
+    return Custom(params, context.clock, context.name)
