@@ -67,22 +67,31 @@ def _emergency_plan(rates: Sequence[Rate], start: datetime, end: datetime) -> li
 
 def _cheapest_window(rates: Sequence[Rate], required: timedelta, end: datetime) -> list[Rate]:
     """The cheapest window of length ``required`` that starts at a slot start and ends by ``end``; ties → the later."""
-    best: list[Rate] = []
-    best_cost = math.inf
-    for index, first in enumerate(rates):
-        window_end = first.start + required
-        if window_end > end:
+    # plain numbers in the search; Rate objects only for the window that wins
+    spans = [(rate.start.timestamp(), rate.end.timestamp(), rate.value) for rate in rates]
+    length = required.total_seconds()
+    last_end = end.timestamp()
+    best_index, best_cost = -1, math.inf
+    for index, (start, _, _) in enumerate(spans):
+        window_end = start + length
+        if window_end > last_end:
             break
-        window: list[Rate] = []
-        for position in range(index, len(rates)):
-            rate = rates[position]
-            if rate.start >= window_end:
+        parts = []
+        for slot_start, slot_end, value in spans[index:]:
+            if slot_start >= window_end:
                 break
-            window.append(Rate(rate.start, min(rate.end, window_end), rate.value))
-        cost = _cost(window)
+            parts.append(value * (min(slot_end, window_end) - slot_start))
+        cost = math.fsum(parts)
         if cost <= best_cost:
-            best, best_cost = window, cost
-    return best
+            best_index, best_cost = index, cost
+    if best_index < 0:
+        return []
+    window_end = rates[best_index].start + required
+    return [
+        Rate(rate.start, min(rate.end, window_end), rate.value)
+        for rate in rates[best_index:]
+        if rate.start < window_end
+    ]
 
 
 def _cheapest_slots(rates: Sequence[Rate], required: timedelta) -> list[Rate]:
