@@ -86,12 +86,8 @@ def _cheapest_window(rates: Sequence[Rate], required: timedelta, end: datetime) 
             best_index, best_cost = index, cost
     if best_index < 0:
         return []
-    window_end = rates[best_index].start + required
-    return [
-        Rate(rate.start, min(rate.end, window_end), rate.value)
-        for rate in rates[best_index:]
-        if rate.start < window_end
-    ]
+    until = rates[best_index].start + required
+    return [Rate(rate.start, min(rate.end, until), rate.value) for rate in rates[best_index:] if rate.start < until]
 
 
 def _cheapest_slots(rates: Sequence[Rate], required: timedelta) -> list[Rate]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
@@ -25,35 +26,79 @@ def loadpoint_number(text: str) -> int:
     return int(text)
 
 
+Parser = Callable[[str, str], Any]
+
+
+def int_in(low: int, high: int) -> Parser:
+    return lambda name, text: parse_int(name, text, low, high)
+
+
+def float_in(low: float, high: float) -> Parser:
+    return lambda name, text: parse_float(name, text, low, high)
+
+
+#: settings that take effect with the next cycle and nothing else: (path, field, parser, summary)
+PLAIN: tuple[tuple[str, str, Parser, str], ...] = (
+    ("limitsoc", "limit_soc", int_in(0, 100), "Stop charging at this vehicle soc (0 = no limit for this session)"),
+    ("limitenergy", "limit_energy", float_in(0, 1000), "Stop charging after this energy in kWh (0 = no limit)"),
+    ("mintemp", "min_soc", int_in(0, 100), "Minimum soc (evcc's name; heating devices use it as minimum temperature)"),
+    ("minsoc", "min_soc", int_in(0, 100), "Charge fast until the vehicle reaches this soc"),
+    ("enable/threshold", "enable_threshold", float_in(-LIMIT, LIMIT), "Site power (W) at or below which PV starts"),
+    ("disable/threshold", "disable_threshold", float_in(-LIMIT, LIMIT), "Site power (W) at or above which PV stops"),
+    ("priority", "priority", int_in(0, 100), "Higher numbers get PV surplus first"),
+    ("batteryboostlimit", "battery_boost_limit", int_in(0, 100), "Battery boost stops below this soc (100 = off)"),
+    ("smartcostlimit", "smart_cost_limit", float_in(-LIMIT, LIMIT), "Charge fast at or below this price"),
+    (
+        "smartfeedinprioritylimit",
+        "smart_feedin_priority_limit",
+        float_in(-LIMIT, LIMIT),
+        "Pause PV charging when feed-in pays at least this",
+    ),
+)
+#: limits a DELETE removes
+CLEARABLE = {"smartcostlimit": "smart_cost_limit", "smartfeedinprioritylimit": "smart_feedin_priority_limit"}
+#: delays are set in seconds and answered in nanoseconds, as evcc does
+DELAYS = {"enable/delay": "enable_delay", "disable/delay": "disable_delay"}
+
+
 def router(context: ApiContext) -> APIRouter:
     api = APIRouter(prefix="/api/loadpoints/{id}", tags=["loadpoints"])
     setters = context.set
+
+    def plain(path: str, field: str, parse: Parser) -> Callable[[str, str], Awaitable[Response]]:
+        name = path.replace("/", " ")
+
+        async def set_value(id: str, value: str) -> Response:
+            number = loadpoint_number(id)
+            return json_response(await setters.loadpoint_value(number, field, parse(name, value)))
+
+        return set_value
+
+    def clear(field: str) -> Callable[[str], Awaitable[Response]]:
+        async def clear_value(id: str) -> Response:
+            return json_response(await setters.loadpoint_value(loadpoint_number(id), field, None))
+
+        return clear_value
+
+    def delay(path: str, field: str) -> Callable[[str, str], Awaitable[Response]]:
+        async def set_delay(id: str, value: str) -> Response:
+            seconds = parse_int(path.replace("/", " "), value, 0, 86400)
+            return json_response(await setters.delay(loadpoint_number(id), field, seconds))
+
+        return set_delay
+
+    for path, field, parse, summary in PLAIN:
+        api.post(f"/{path}/{{value}}", summary=summary, name=f"set_{field}")(plain(path, field, parse))
+    for path, field in CLEARABLE.items():
+        api.delete(f"/{path}", summary=f"Remove the {path} setting", name=f"clear_{field}")(clear(field))
+    for path, field in DELAYS.items():
+        summary = "Seconds the condition must hold before acting; answered in nanoseconds"
+        api.post(f"/{path}/{{value}}", summary=summary, name=f"set_{field}")(delay(path, field))
 
     @api.post("/mode/{mode}", summary="Charge mode: off, now, minpv or pv")
     async def mode(id: str, mode: str) -> Response:
         number = loadpoint_number(id)
         return json_response(await setters.mode(number, parse_choice("mode", mode, ChargeMode)))
-
-    @api.post("/limitsoc/{soc}", summary="Stop charging at this vehicle soc (0 = no limit for this session)")
-    async def limit_soc(id: str, soc: str) -> Response:
-        number = loadpoint_number(id)
-        return json_response(await setters.loadpoint_value(number, "limit_soc", parse_int("limitsoc", soc, 0, 100)))
-
-    @api.post("/limitenergy/{energy}", summary="Stop charging after this energy in kWh (0 = no limit)")
-    async def limit_energy(id: str, energy: str) -> Response:
-        number = loadpoint_number(id)
-        value = parse_float("limitenergy", energy, 0, 1000)
-        return json_response(await setters.loadpoint_value(number, "limit_energy", value))
-
-    @api.post("/mintemp/{soc}", summary="Minimum soc (evcc's name; heating devices use it as minimum temperature)")
-    async def min_temp(id: str, soc: str) -> Response:
-        number = loadpoint_number(id)
-        return json_response(await setters.loadpoint_value(number, "min_soc", parse_int("mintemp", soc, 0, 100)))
-
-    @api.post("/minsoc/{soc}", summary="Charge fast until the vehicle reaches this soc")
-    async def min_soc(id: str, soc: str) -> Response:
-        number = loadpoint_number(id)
-        return json_response(await setters.loadpoint_value(number, "min_soc", parse_int("minsoc", soc, 0, 100)))
 
     @api.post("/mincurrent/{current}", summary="Minimum charge current in A")
     async def min_current(id: str, current: str) -> Response:
@@ -70,65 +115,10 @@ def router(context: ApiContext) -> APIRouter:
         number = loadpoint_number(id)
         return json_response(await setters.phases(number, parse_int("phases", phases, 0, 3)))
 
-    @api.post("/enable/threshold/{power}", summary="Site power (W) at or below which PV charging may start")
-    async def enable_threshold(id: str, power: str) -> Response:
-        number = loadpoint_number(id)
-        value = parse_float("enable threshold", power, -LIMIT, LIMIT)
-        return json_response(await setters.loadpoint_value(number, "enable_threshold", value))
-
-    @api.post("/enable/delay/{seconds}", summary="Seconds the enable condition must hold; answered in ns")
-    async def enable_delay(id: str, seconds: str) -> Response:
-        number = loadpoint_number(id)
-        return json_response(await setters.delay(number, "enable_delay", parse_int("enable delay", seconds, 0, 86400)))
-
-    @api.post("/disable/threshold/{power}", summary="Site power (W) at or above which PV charging stops")
-    async def disable_threshold(id: str, power: str) -> Response:
-        number = loadpoint_number(id)
-        value = parse_float("disable threshold", power, -LIMIT, LIMIT)
-        return json_response(await setters.loadpoint_value(number, "disable_threshold", value))
-
-    @api.post("/disable/delay/{seconds}", summary="Seconds the disable condition must hold; answered in ns")
-    async def disable_delay(id: str, seconds: str) -> Response:
-        number = loadpoint_number(id)
-        value = parse_int("disable delay", seconds, 0, 86400)
-        return json_response(await setters.delay(number, "disable_delay", value))
-
-    @api.post("/priority/{priority}", summary="Higher numbers get PV surplus first")
-    async def priority(id: str, priority: str) -> Response:
-        number = loadpoint_number(id)
-        return json_response(await setters.loadpoint_value(number, "priority", parse_int("priority", priority, 0, 100)))
-
     @api.post("/batteryboost/{enable}", summary="Let the vehicle draw from the home battery in PV modes")
     async def battery_boost(id: str, enable: str) -> Response:
         number = loadpoint_number(id)
         return json_response(await setters.battery_boost(number, parse_bool("batteryboost", enable)))
-
-    @api.post("/batteryboostlimit/{soc}", summary="Battery boost stops below this home battery soc (100 = off)")
-    async def battery_boost_limit(id: str, soc: str) -> Response:
-        number = loadpoint_number(id)
-        value = parse_int("batteryboostlimit", soc, 0, 100)
-        return json_response(await setters.loadpoint_value(number, "battery_boost_limit", value))
-
-    @api.post("/smartcostlimit/{cost}", summary="Charge fast at or below this price")
-    async def smart_cost_limit(id: str, cost: str) -> Response:
-        number = loadpoint_number(id)
-        value = parse_float("smartcostlimit", cost, -LIMIT, LIMIT)
-        return json_response(await setters.loadpoint_value(number, "smart_cost_limit", value))
-
-    @api.delete("/smartcostlimit", summary="Remove the smart cost limit")
-    async def delete_smart_cost_limit(id: str) -> Response:
-        return json_response(await setters.loadpoint_value(loadpoint_number(id), "smart_cost_limit", None))
-
-    @api.post("/smartfeedinprioritylimit/{cost}", summary="Pause PV charging when feed-in pays at least this")
-    async def smart_feedin_limit(id: str, cost: str) -> Response:
-        number = loadpoint_number(id)
-        value = parse_float("smartfeedinprioritylimit", cost, -LIMIT, LIMIT)
-        return json_response(await setters.loadpoint_value(number, "smart_feedin_priority_limit", value))
-
-    @api.delete("/smartfeedinprioritylimit", summary="Remove the smart feed-in priority limit")
-    async def delete_smart_feedin_limit(id: str) -> Response:
-        number = loadpoint_number(id)
-        return json_response(await setters.loadpoint_value(number, "smart_feedin_priority_limit", None))
 
     @api.post("/plan/energy/{energy}/{time}", summary="Charge this energy (kWh) by this time")
     async def energy_plan(id: str, energy: str, time: str) -> Response:
