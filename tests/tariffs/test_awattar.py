@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from itertools import pairwise
 from pathlib import Path
@@ -11,55 +9,25 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from surplus.clock import VirtualClock
 from surplus.config.errors import ConfigError
-from surplus.config.schema import DeviceEntry
-from surplus.config.source import SourceMap
 from surplus.core.rates import Rate
-from surplus.devices.registry import BuildContext, registry
 from surplus.tariffs.base import PermanentTariffError, TariffError, TariffKind
 from surplus.tariffs.providers.awattar import Awattar
-from tests.tariffs.fixture_server import Reply, Server, serving
+from tests.tariffs.building import build_tariff, fetch_once, refused_url
+from tests.tariffs.fixture_server import Reply, Server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MARKETDATA = (FIXTURES / "awattar_marketdata.json").read_text()
 NOW = datetime(2025, 6, 1, 10, 17, 30, tzinfo=timezone(timedelta(hours=2)))  # 08:17:30 UTC
 
 
-@pytest.fixture(scope="module")
-def running() -> Iterator[Server]:
-    """One server for the module (stopping one takes up to half a second); each test sets its routes."""
-    with serving({}) as server:
-        yield server
-
-
-@pytest.fixture
-def server(running: Server) -> Server:
-    running.routes.clear()
-    running.requests.clear()
-    return running
-
-
 def build(**params: object) -> Awattar:
-    entry = DeviceEntry.model_validate({"name": "grid", "type": "awattar", **params})
-    built = registry.build("tariff", entry, ("tariffs", "grid"), SourceMap(), BuildContext(clock=VirtualClock(NOW)))
-    assert isinstance(built.device, Awattar)
-    return built.device
+    return build_tariff(Awattar, {"name": "grid", "type": "awattar", **params}, NOW)
 
 
 async def fetch(**params: object) -> list[Rate]:
     tariff = build(**params)
-    try:
-        return await tariff.fetch()
-    finally:
-        await tariff.aclose()
-
-
-def refused_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    return await fetch_once(tariff)
 
 
 async def test_asks_for_two_hours_back_to_two_days_ahead_and_parses_hourly_rates(server: Server) -> None:

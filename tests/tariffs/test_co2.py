@@ -5,11 +5,8 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -22,7 +19,8 @@ from surplus.core.rates import Rate
 from surplus.devices.registry import BuildContext, registry
 from surplus.tariffs.base import PermanentTariffError, Tariff, TariffError, TariffKind
 from surplus.tariffs.providers.co2 import ElectricityMaps, GrunstromIndex
-from tests.tariffs.fixture_server import Reply, Server, serving
+from tests.tariffs.building import build_tariff, refused_url
+from tests.tariffs.fixture_server import Reply, Server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GSI = (FIXTURES / "gruenstromindex_prediction.json").read_text()
@@ -33,46 +31,26 @@ EMAPS_ROUTE = "/v3/carbon-intensity/forecast"
 TOKEN = "em-token-Qy5wZ"
 
 
-@pytest.fixture(scope="module")
-def running() -> Iterator[Server]:
-    """One server for the module (stopping one takes up to half a second); each test sets its routes."""
-    with serving({}) as server:
-        yield server
-
-
 @pytest.fixture
-def server(running: Server) -> Server:
-    running.routes.clear()
-    running.requests.clear()
-    running.routes[GSI_ROUTE] = Reply(GSI)
-    running.routes[EMAPS_ROUTE] = Reply(EMAPS)
-    return running
+def server(server: Server) -> Server:
+    """Both providers answer from their recorded payloads unless a test says otherwise."""
+    server.routes[GSI_ROUTE] = Reply(GSI)
+    server.routes[EMAPS_ROUTE] = Reply(EMAPS)
+    return server
 
 
-def build(type_: str, **params: object) -> Any:
-    entry = DeviceEntry.model_validate({"type": type_, **params})
-    return registry.build(
-        "tariff", entry, ("tariffs", "co2"), SourceMap(), BuildContext(clock=VirtualClock(NOW))
-    ).device
+def build(type_: str, **params: object) -> object:
+    return build_tariff(object, {"type": type_, **params}, NOW, ("tariffs", "co2"))
 
 
-def gsi(server: Server, **params: object) -> GrunstromIndex:
-    tariff = build("grunstromindex", url=server.url + GSI_ROUTE, **{"zip": "69168", **params})
-    assert isinstance(tariff, GrunstromIndex)
-    return tariff
+def gsi(server: Server, base_url: str | None = None, **params: object) -> GrunstromIndex:
+    entry = {"type": "grunstromindex", "url": (base_url or server.url) + GSI_ROUTE, "zip": "69168", **params}
+    return build_tariff(GrunstromIndex, entry, NOW, ("tariffs", "co2"))
 
 
-def emaps(server: Server, **params: object) -> ElectricityMaps:
-    tariff = build("electricitymaps", url=server.url + "/v3", **{"token": TOKEN, "zone": "DE", **params})
-    assert isinstance(tariff, ElectricityMaps)
-    return tariff
-
-
-def refused_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+def emaps(server: Server, base_url: str | None = None, **params: object) -> ElectricityMaps:
+    entry = {"type": "electricitymaps", "url": (base_url or server.url) + "/v3", "token": TOKEN, "zone": "DE", **params}
+    return build_tariff(ElectricityMaps, entry, NOW, ("tariffs", "co2"))
 
 
 def hour(h: int) -> datetime:
@@ -202,9 +180,7 @@ SOURCES = [("gsi", GSI_ROUTE), ("emaps", EMAPS_ROUTE)]
 
 
 def source(name: str, server: Server, url: str | None = None) -> GrunstromIndex | ElectricityMaps:
-    if name == "gsi":
-        return gsi(server) if url is None else build("grunstromindex", zip="69168", url=url + GSI_ROUTE)
-    return emaps(server) if url is None else build("electricitymaps", token=TOKEN, zone="DE", url=url + "/v3")
+    return gsi(server, url) if name == "gsi" else emaps(server, url)
 
 
 @pytest.mark.parametrize(("name", "route"), SOURCES)

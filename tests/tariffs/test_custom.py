@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,15 +13,12 @@ from zoneinfo import ZoneInfo
 import jq
 import pytest
 
-from surplus.clock import VirtualClock
 from surplus.config.errors import ConfigError
-from surplus.config.schema import DeviceEntry
-from surplus.config.source import SourceMap
 from surplus.core.rates import Rate
-from surplus.devices.registry import BuildContext, registry
 from surplus.tariffs.base import PermanentTariffError, Tariff, TariffError, TariffKind
 from surplus.tariffs.providers.custom import Custom
-from tests.tariffs.fixture_server import Reply, Request, Server, serving
+from tests.tariffs.building import build_tariff, fetch_once, refused_url
+from tests.tariffs.fixture_server import Reply, Request, Server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -40,42 +35,16 @@ def fixture(name: str) -> str:
     return (FIXTURES / name).read_text()
 
 
-@pytest.fixture(scope="module")
-def running() -> Iterator[Server]:
-    with serving({}) as server:
-        yield server
-
-
-@pytest.fixture
-def server(running: Server) -> Server:
-    running.routes.clear()
-    running.requests.clear()
-    return running
-
-
 def build(**params: Any) -> Custom:
-    entry = DeviceEntry.model_validate({"name": "grid", "type": "custom", **params})
-    built = registry.build("tariff", entry, ("tariffs", "grid"), SourceMap(), BuildContext(clock=VirtualClock(NOW)))
-    assert isinstance(built.device, Custom)
-    return built.device
+    return build_tariff(Custom, {"name": "grid", "type": "custom", **params}, NOW)
 
 
 async def fetch(tariff: Custom) -> list[Rate]:
-    try:
-        return await tariff.fetch()
-    finally:
-        await tariff.aclose()
+    return await fetch_once(tariff)
 
 
 def headers(request: Request) -> dict[str, str]:
     return {key.lower(): value for key, value in request.headers.items()}
-
-
-def refused_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/prices"
 
 
 async def test_forecast_with_evccs_energy_charts_expression(server: Server) -> None:
@@ -206,7 +175,7 @@ async def test_http_errors(server: Server, status: int, error: type[TariffError]
 
 
 async def test_connection_refused_is_worth_a_retry() -> None:
-    tariff = build(forecast={"source": "http", "uri": refused_url()})
+    tariff = build(forecast={"source": "http", "uri": refused_url() + "/prices"})
     with pytest.raises(TariffError, match=r"custom tariff 'grid': cannot reach 127\.0\.0\.1") as raised:
         await fetch(tariff)
     assert not isinstance(raised.value, PermanentTariffError)

@@ -230,9 +230,10 @@ async def test_the_demo_configuration_names_a_tariff_for_every_use() -> None:
     kinds = {}
     for use, entry in entries.items():
         assert entry is not None
-        built = registry.build("tariff", entry, ("tariffs", use), SourceMap(), context)
-        assert await built.device.fetch()
-        kinds[use] = built.device.kind()
+        device = registry.build("tariff", entry, ("tariffs", use), SourceMap(), context).device
+        assert isinstance(device, Tariff)
+        assert await device.fetch()
+        kinds[use] = device.kind()
     assert kinds == {
         "grid": TariffKind.PRICE_FORECAST,
         "feedin": TariffKind.PRICE_STATIC,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,16 +12,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from surplus.clock import VirtualClock
 from surplus.config.errors import ConfigError
-from surplus.config.schema import DeviceEntry
-from surplus.config.source import SourceMap
 from surplus.core.rates import Rate
-from surplus.devices.registry import BuildContext, registry
 from surplus.tariffs.base import PermanentTariffError, Tariff, TariffError, TariffKind
 from surplus.tariffs.composition import compose
 from surplus.tariffs.providers.energycharts import DEFAULT_URL, EnergyCharts, EnergyChartsParams
-from tests.tariffs.fixture_server import Reply, Server, serving
+from tests.tariffs.building import build_tariff, fetch_once
+from tests.tariffs.fixture_server import Reply, Server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -34,32 +30,13 @@ def fixture(name: str) -> str:
     return (FIXTURES / name).read_text()
 
 
-@pytest.fixture(scope="module")
-def running() -> Iterator[Server]:
-    with serving({}) as server:
-        yield server
-
-
-@pytest.fixture
-def server(running: Server) -> Server:
-    running.routes.clear()
-    running.requests.clear()
-    return running
-
-
 def build(**params: Any) -> EnergyCharts:
-    entry = DeviceEntry.model_validate({"name": "grid", "type": "energy-charts", **params})
-    built = registry.build("tariff", entry, ("tariffs", "grid"), SourceMap(), BuildContext(clock=VirtualClock(NOW)))
-    assert isinstance(built.device, EnergyCharts)
-    return built.device
+    return build_tariff(EnergyCharts, {"name": "grid", "type": "energy-charts", **params}, NOW)
 
 
 async def fetch(server: Server, **params: Any) -> list[Rate]:
     tariff = build(url=server.url + "/price", **params)
-    try:
-        return await tariff.fetch()
-    finally:
-        await tariff.aclose()
+    return await fetch_once(tariff)
 
 
 async def test_quarter_hourly_prices(server: Server) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from itertools import pairwise
 from pathlib import Path
@@ -12,15 +10,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from surplus.clock import VirtualClock
 from surplus.config.errors import ConfigError
-from surplus.config.schema import DeviceEntry
-from surplus.config.source import SourceMap
 from surplus.core.rates import Rate
-from surplus.devices.registry import BuildContext, registry
 from surplus.tariffs.base import PermanentTariffError, TariffError, TariffKind
 from surplus.tariffs.providers.entsoe import Entsoe
-from tests.tariffs.fixture_server import Reply, Server, serving
+from tests.tariffs.building import build_tariff, fetch_once, refused_url
+from tests.tariffs.fixture_server import Reply, Server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "6f8a2c1e-4b3d-4e5f-9a7b-0c1d2e3f4a5b"
@@ -34,40 +29,13 @@ def fixture(name: str) -> Reply:
     return Reply((FIXTURES / name).read_bytes(), content_type="text/xml")
 
 
-@pytest.fixture(scope="module")
-def running() -> Iterator[Server]:
-    """One server for the module (stopping one takes up to half a second); each test sets its routes."""
-    with serving({}) as server:
-        yield server
-
-
-@pytest.fixture
-def server(running: Server) -> Server:
-    running.routes.clear()
-    running.requests.clear()
-    return running
-
-
 def build(**params: object) -> Entsoe:
-    entry = DeviceEntry.model_validate({"name": "grid", "type": "entsoe", **params})
-    built = registry.build("tariff", entry, ("tariffs", "grid"), SourceMap(), BuildContext(clock=VirtualClock(NOW)))
-    assert isinstance(built.device, Entsoe)
-    return built.device
+    return build_tariff(Entsoe, {"name": "grid", "type": "entsoe", **params}, NOW)
 
 
 async def fetch(**params: object) -> list[Rate]:
     tariff = build(**{"securitytoken": TOKEN, "domain": DOMAIN, **params})
-    try:
-        return await tariff.fetch()
-    finally:
-        await tariff.aclose()
-
-
-def refused_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    return await fetch_once(tariff)
 
 
 def document(*series: str) -> str:

@@ -5,23 +5,18 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from surplus.clock import VirtualClock
 from surplus.config.errors import ConfigError
-from surplus.config.schema import DeviceEntry
-from surplus.config.source import SourceMap
 from surplus.core.rates import Rate
-from surplus.devices.registry import BuildContext, registry
 from surplus.tariffs.base import PermanentTariffError, Tariff, TariffError, TariffKind
 from surplus.tariffs.providers.forecastsolar import ForecastSolar, hourly_rates
-from tests.tariffs.fixture_server import Reply, Server, serving
+from tests.tariffs.building import build_tariff, refused_url
+from tests.tariffs.fixture_server import Reply, Server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ESTIMATE = (FIXTURES / "forecastsolar_estimate.json").read_text()
@@ -32,32 +27,8 @@ PLANE = {"lat": 49.2442, "lon": 8.6653, "dec": 30, "az": -20, "kwp": 5.0}
 ROUTE = "/estimate/49.2442/8.6653/30/-20/5"
 
 
-@pytest.fixture(scope="module")
-def running() -> Iterator[Server]:
-    """One server for the module (stopping one takes up to half a second); each test sets its routes."""
-    with serving({}) as server:
-        yield server
-
-
-@pytest.fixture
-def server(running: Server) -> Server:
-    running.routes.clear()
-    running.requests.clear()
-    return running
-
-
 def build(**params: object) -> ForecastSolar:
-    entry = DeviceEntry.model_validate({"type": "forecast-solar", **params})
-    built = registry.build("tariff", entry, ("tariffs", "solar", 0), SourceMap(), BuildContext(clock=VirtualClock(NOW)))
-    assert isinstance(built.device, ForecastSolar)
-    return built.device
-
-
-def refused_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    return build_tariff(ForecastSolar, {"type": "forecast-solar", **params}, NOW, ("tariffs", "solar", 0))
 
 
 def utc(text: str) -> datetime:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from itertools import pairwise
 from pathlib import Path
@@ -11,15 +9,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from surplus.clock import VirtualClock
 from surplus.config.errors import ConfigError
-from surplus.config.schema import DeviceEntry
-from surplus.config.source import SourceMap
 from surplus.core.rates import Rate
-from surplus.devices.registry import BuildContext, registry
 from surplus.tariffs.base import PermanentTariffError, TariffError, TariffKind
 from surplus.tariffs.providers.octopus import Octopus
-from tests.tariffs.fixture_server import Reply, Request, Server, serving
+from tests.tariffs.building import build_tariff, fetch_once, refused_url
+from tests.tariffs.fixture_server import Reply, Request, Server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PUBLIC = "https://api.octopus.energy"
@@ -27,20 +22,6 @@ AGILE = "/v1/products/AGILE-24-10-01/electricity-tariffs/E-1R-AGILE-24-10-01-C/s
 FIXED = "/v1/products/VAR-22-11-01/electricity-tariffs/E-1R-VAR-22-11-01-A/standard-unit-rates/"
 NOW = datetime(2025, 6, 1, 9, 17, tzinfo=timezone(timedelta(hours=1)))  # 08:17 UTC, British summer time
 HALF_HOUR = timedelta(minutes=30)
-
-
-@pytest.fixture(scope="module")
-def running() -> Iterator[Server]:
-    """One server for the module (stopping one takes up to half a second); each test sets its routes."""
-    with serving({}) as server:
-        yield server
-
-
-@pytest.fixture
-def server(running: Server) -> Server:
-    running.routes.clear()
-    running.requests.clear()
-    return running
 
 
 def pages(server: Server) -> None:
@@ -55,25 +36,12 @@ def pages(server: Server) -> None:
 
 
 def build(**params: object) -> Octopus:
-    entry = DeviceEntry.model_validate({"name": "grid", "type": "octopus", **params})
-    built = registry.build("tariff", entry, ("tariffs", "grid"), SourceMap(), BuildContext(clock=VirtualClock(NOW)))
-    assert isinstance(built.device, Octopus)
-    return built.device
+    return build_tariff(Octopus, {"name": "grid", "type": "octopus", **params}, NOW)
 
 
 async def fetch(**params: object) -> list[Rate]:
     tariff = build(**params)
-    try:
-        return await tariff.fetch()
-    finally:
-        await tariff.aclose()
-
-
-def refused_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    return await fetch_once(tariff)
 
 
 async def test_builds_the_tariff_code_from_the_region_and_follows_the_pages(server: Server) -> None:

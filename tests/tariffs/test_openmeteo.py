@@ -5,22 +5,17 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from surplus.clock import VirtualClock
 from surplus.config.errors import ConfigError
-from surplus.config.schema import DeviceEntry
-from surplus.config.source import SourceMap
-from surplus.devices.registry import BuildContext, registry
 from surplus.tariffs.base import PermanentTariffError, Tariff, TariffError, TariffKind
 from surplus.tariffs.providers.openmeteo import OpenMeteo
-from tests.tariffs.fixture_server import Reply, Server, serving
+from tests.tariffs.building import build_tariff, refused_url
+from tests.tariffs.fixture_server import Reply, Server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FORECAST = (FIXTURES / "openmeteo_forecast.json").read_text()
@@ -29,13 +24,6 @@ NOW = datetime(2026, 6, 1, 9, 30, tzinfo=UTC)
 PLANT = {"lat": 49.2442, "lon": 8.6653, "dec": 30, "az": -20, "kwp": 10}
 ROUTE = "/v1/forecast"
 TEN = datetime(2026, 6, 1, 10, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def running() -> Iterator[Server]:
-    """One server for the module (stopping one takes up to half a second); each test sets its routes."""
-    with serving({}) as server:
-        yield server
 
 
 @pytest.fixture
@@ -47,17 +35,7 @@ def server(running: Server) -> Server:
 
 
 def build(**params: object) -> OpenMeteo:
-    entry = DeviceEntry.model_validate({"type": "open-meteo", **params})
-    built = registry.build("tariff", entry, ("tariffs", "solar", 0), SourceMap(), BuildContext(clock=VirtualClock(NOW)))
-    assert isinstance(built.device, OpenMeteo)
-    return built.device
-
-
-def refused_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    return build_tariff(OpenMeteo, {"type": "open-meteo", **params}, NOW, ("tariffs", "solar", 0))
 
 
 def expected_power(irradiance: float, air: float, kwp: float = 10, efficiency: float = 0.9) -> float:

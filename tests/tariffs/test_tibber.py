@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from itertools import pairwise
 from pathlib import Path
@@ -20,7 +18,8 @@ from surplus.core.rates import Rate
 from surplus.devices.registry import BuildContext, registry
 from surplus.tariffs.base import PermanentTariffError, TariffError, TariffKind
 from surplus.tariffs.providers.tibber import Tibber
-from tests.tariffs.fixture_server import Reply, Request, Server, serving
+from tests.tariffs.building import build_tariff, fetch_once, refused_url
+from tests.tariffs.fixture_server import Reply, Request, Server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HOMES = (FIXTURES / "tibber_homes.json").read_text()
@@ -34,40 +33,13 @@ MIDNIGHT = datetime(2025, 5, 31, 22, tzinfo=UTC)  # local midnight of 1 June (+0
 QUARTER = timedelta(minutes=15)
 
 
-@pytest.fixture(scope="module")
-def running() -> Iterator[Server]:
-    """One server for the module (stopping one takes up to half a second); each test sets its routes."""
-    with serving({}) as server:
-        yield server
-
-
-@pytest.fixture
-def server(running: Server) -> Server:
-    running.routes.clear()
-    running.requests.clear()
-    return running
-
-
 def build(**params: object) -> Tibber:
-    entry = DeviceEntry.model_validate({"name": "grid", "type": "tibber", **params})
-    built = registry.build("tariff", entry, ("tariffs", "grid"), SourceMap(), BuildContext(clock=VirtualClock(NOW)))
-    assert isinstance(built.device, Tibber)
-    return built.device
+    return build_tariff(Tibber, {"name": "grid", "type": "tibber", **params}, NOW)
 
 
 async def fetch(**params: object) -> list[Rate]:
     tariff = build(**{"token": TOKEN, **params})
-    try:
-        return await tariff.fetch()
-    finally:
-        await tariff.aclose()
-
-
-def refused_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    return await fetch_once(tariff)
 
 
 def graphql(request: Request) -> dict[str, object]:
