@@ -157,6 +157,8 @@ class Loadpoint:
         self.offered_current = 0.0
         self.charge_power = 0.0
         self.charge_currents: Triple | None = None
+        self._observed_charging = False
+        self._reported_current: float | None = None
         self.charge_voltages: Triple | None = None
         self.charge_total: float | None = None
         self.pv_timer = Timer()
@@ -460,7 +462,10 @@ class Loadpoint:
         self.charge_voltages = reading.voltages
         if reading.energy is not None:
             self.charge_total = reading.energy
-        if self.charging and self._settled(self.phases_switched, PHASE_SWITCH_DURATION, now):
+        # this cycle's status, not the previous one: a charge that starts now is measured (and counted) now
+        self._observed_charging = self.charging if reading.status is None else reading.status == ChargeStatus.C
+        self._reported_current = reading.max_current
+        if self._observed_charging and self._settled(self.phases_switched, PHASE_SWITCH_DURATION, now):
             self.phases.measure(reading.currents)
         self.phases.detect_wiring(reading.voltages)
 
@@ -906,9 +911,13 @@ class Loadpoint:
         return float(math.trunc(current)) if self.coarse else current
 
     def actual_max_current(self) -> float:
+        """The highest phase current drawn now; without phase currents, the most the charger may be drawing."""
         if self.charge_currents is not None:
             return max(self.charge_currents)
-        return self.offered_current if self.charging else 0.0
+        if not self._observed_charging:
+            return 0.0
+        offered = max(self.offered_current, self._reported_current or 0.0)
+        return max(offered, power_to_current(self.charge_power, self.active_phases(), self.voltage))
 
     def _set_limit(self, current: float, result: LoadpointResult) -> None:
         """Offer ``current``, enabling or disabling the charger as needed (core.md §3.5)."""
