@@ -13,8 +13,8 @@ from pydantic import BaseModel, BeforeValidator
 
 from surplus.core.rates import Rate
 from surplus.devices.registry import BuildContext, registry
-from surplus.tariffs.base import PermanentTariffError, PriceParams, TariffKind
-from surplus.tariffs.providers._http import Redactor, new_client, parse_json, send
+from surplus.tariffs.base import PermanentTariffError, PriceParams
+from surplus.tariffs.providers._http import HttpTariff
 
 PROVIDER = "awattar"
 ENDPOINTS = {"de": "https://api.awattar.de", "at": "https://api.awattar.at"}
@@ -52,31 +52,16 @@ def _ms(instant: datetime) -> int:
     return (instant - EPOCH) // timedelta(milliseconds=1)
 
 
-class Awattar:
+class Awattar(HttpTariff):
     def __init__(self, params: AwattarParams, context: BuildContext) -> None:
+        super().__init__(PROVIDER, context)
         self._base = (params.url or ENDPOINTS[params.region]).rstrip("/")
-        self._clock = context.clock
-        self._log = context.log
-        self._client = new_client()
-        self._redact = Redactor()
-
-    def kind(self) -> TariffKind:
-        return TariffKind.PRICE_FORECAST
-
-    def interval(self) -> timedelta:
-        return timedelta(hours=1)
 
     async def fetch(self) -> list[Rate]:
         now = self._clock.now()
-        response = await send(
-            self._client,
-            "GET",
-            f"{self._base}/v1/marketdata",
-            params={"start": _ms(now - BEFORE), "end": _ms(now + AHEAD)},
-            provider=PROVIDER,
-            redact=self._redact,
+        answer = await self._get_json(
+            f"{self._base}/v1/marketdata", _Answer, params={"start": _ms(now - BEFORE), "end": _ms(now + AHEAD)}
         )
-        answer = parse_json(response, _Answer, provider=PROVIDER, redact=self._redact)
         rates: list[Rate] = []
         for entry in answer.data:
             if entry.unit is not None and entry.unit.replace(" ", "").lower() != "eur/mwh":
@@ -88,9 +73,6 @@ class Awattar:
         rates.sort(key=lambda rate: rate.start)
         self._log.debug("%s: %d rates from %s", PROVIDER, len(rates), self._base)
         return rates
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
 
 
 @registry.register("tariff", "awattar", AwattarParams, "aWATTar day-ahead market prices (Germany, Austria)")

@@ -35,7 +35,7 @@ from surplus.config.schema import Duration
 from surplus.core.rates import Rate
 from surplus.devices.registry import BuildContext, DeviceParams, registry
 from surplus.tariffs.base import PermanentTariffError, TariffKind
-from surplus.tariffs.providers._http import Redactor, SecretQuery, new_client, parse_json, send
+from surplus.tariffs.providers._http import HttpTariff, SecretQuery
 
 HOUR = timedelta(hours=1)
 GSI = "grunstromindex"
@@ -98,31 +98,21 @@ class _GsiAnswer(BaseModel):
     message: Any = None
 
 
-class GrunstromIndex:
-    def __init__(self, params: GsiParams) -> None:
+class GrunstromIndex(HttpTariff):
+    tariff_kind = TariffKind.CO2
+    client_per_fetch = True
+
+    def __init__(self, params: GsiParams, context: BuildContext) -> None:
+        super().__init__(GSI, context, key=params.token, interval=params.interval)
         self._params = params
-        self._token = params.token.get_secret_value() if params.token is not None else ""
-        self._redact = Redactor(self._token)
 
-    def kind(self) -> TariffKind:
-        return TariffKind.CO2
-
-    def interval(self) -> timedelta:
-        return self._params.interval
+    def _transport(self) -> httpx.AsyncBaseTransport | None:
+        return SecretQuery({"token": self._key}) if self._key else None
 
     async def fetch(self) -> list[Rate]:
-        transport = SecretQuery({"token": self._token}) if self._token else None
-        async with new_client(transport) as client:
-            response = await send(
-                client,
-                "GET",
-                self._params.url,
-                provider=GSI,
-                redact=self._redact,
-                detail=_gsi_message,
-                params={"zip": self._params.zip},
-            )
-        answer = parse_json(response, _GsiAnswer, provider=GSI, redact=self._redact)
+        answer = await self._get_json(
+            self._params.url, _GsiAnswer, detail=_gsi_message, params={"zip": self._params.zip}
+        )
         if answer.forecast is None:
             said = self._redact(str(answer.message))[:200] if answer.message else "no forecast in the answer"
             raise PermanentTariffError(f"{GSI}: {said}")
@@ -156,7 +146,7 @@ def _gsi_message(response: httpx.Response) -> str | None:
 
 @registry.register("tariff", GSI, GsiParams, "CO₂ forecast for a German postcode from Corrently's GrünstromIndex")
 def build_gsi(params: GsiParams, context: BuildContext) -> GrunstromIndex:
-    return GrunstromIndex(params)
+    return GrunstromIndex(params, context)
 
 
 # --- Electricity Maps ---------------------------------------------------------------------------------
@@ -178,31 +168,22 @@ class _EmapsAnswer(BaseModel):
     forecast: list[_EmapsPoint]
 
 
-class ElectricityMaps:
-    def __init__(self, params: ElectricityMapsParams) -> None:
+class ElectricityMaps(HttpTariff):
+    tariff_kind = TariffKind.CO2
+    client_per_fetch = True
+
+    def __init__(self, params: ElectricityMapsParams, context: BuildContext) -> None:
+        super().__init__(EMAPS, context, key=params.token, interval=params.interval)
         self._params = params
-        self._token = params.token.get_secret_value()
-        self._redact = Redactor(self._token)
-
-    def kind(self) -> TariffKind:
-        return TariffKind.CO2
-
-    def interval(self) -> timedelta:
-        return self._params.interval
 
     async def fetch(self) -> list[Rate]:
-        async with new_client() as client:
-            response = await send(
-                client,
-                "GET",
-                self._params.url.rstrip("/") + "/carbon-intensity/forecast",
-                provider=EMAPS,
-                redact=self._redact,
-                detail=_emaps_message,
-                params={"zone": self._params.zone},
-                headers={"auth-token": self._token},
-            )
-        answer = parse_json(response, _EmapsAnswer, provider=EMAPS, redact=self._redact)
+        answer = await self._get_json(
+            self._params.url.rstrip("/") + "/carbon-intensity/forecast",
+            _EmapsAnswer,
+            detail=_emaps_message,
+            params={"zone": self._params.zone},
+            headers={"auth-token": self._key},
+        )
         return _slotted([(_utc(point.moment), point.carbon_intensity) for point in answer.forecast], EMAPS)
 
 
@@ -221,4 +202,4 @@ def _emaps_message(response: httpx.Response) -> str | None:
 
 @registry.register("tariff", EMAPS, ElectricityMapsParams, "CO₂ forecast for a grid zone from Electricity Maps")
 def build_electricitymaps(params: ElectricityMapsParams, context: BuildContext) -> ElectricityMaps:
-    return ElectricityMaps(params)
+    return ElectricityMaps(params, context)

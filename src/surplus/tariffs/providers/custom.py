@@ -26,12 +26,11 @@ import httpx
 import jq
 from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
 
-from surplus.clock import Clock
 from surplus.config.schema import Duration
 from surplus.core.rates import Rate
 from surplus.devices.registry import BuildContext, DeviceParams, registry
 from surplus.tariffs.base import PermanentTariffError, PriceParams, TariffKind
-from surplus.tariffs.providers._http import Redactor, new_client, send
+from surplus.tariffs.providers._http import HttpTariff, Redactor
 from surplus.tariffs.slots import SLOT
 
 SOURCES = ("http",)
@@ -119,61 +118,55 @@ class CustomParams(PriceParams):
         return self
 
 
-class Custom:
-    def __init__(self, params: CustomParams, clock: Clock, name: str) -> None:
+class Custom(HttpTariff):
+    def __init__(self, params: CustomParams, context: BuildContext) -> None:
+        plugin = params.forecast if params.forecast is not None else params.price
+        assert plugin is not None  # the params hold exactly one of the two
+        label = f"custom tariff '{context.name}'" if context.name else "custom tariff"
+        super().__init__(label, context, *_secrets(plugin), interval=params.interval)
         self._params = params
-        self._clock = clock
-        self._label = f"custom tariff '{name}'" if name else "custom tariff"
-        self._client: httpx.AsyncClient | None = None  # made on first use: building a client is not free
+        self._plugin = plugin
 
     def kind(self) -> TariffKind:
         if self._params.tariff != "price":
             return KINDS[self._params.tariff]
         return TariffKind.PRICE_FORECAST if self._params.forecast else TariffKind.PRICE_DYNAMIC
 
-    def interval(self) -> timedelta:
-        return self._params.interval
-
     async def fetch(self) -> list[Rate]:
         if self._params.forecast is not None:
-            return parse_forecast(await self._read(self._params.forecast), self._label)
-        plugin = self._params.price
-        assert plugin is not None  # the params hold exactly one of the two
-        value = _number(await self._read(plugin), self._label) * plugin.scale
+            return parse_forecast(await self._read(), self._provider)
+        value = _number(await self._read(), self._provider) * self._plugin.scale
         now = self._clock.now().astimezone(UTC)
         return [Rate(now, _next_quarter_hour(now), value)]
 
-    async def _read(self, plugin: HttpPlugin) -> Any:
+    async def _read(self) -> Any:
         """The plugin's value: the answer run through jq, or the answer's JSON when there is no jq."""
-        secrets = [*plugin.headers.values()]
+        plugin = self._plugin
         headers = dict(plugin.headers)
         auth: httpx.Auth | None = None
         if plugin.auth is not None:
-            secrets += [plugin.auth.password.get_secret_value(), plugin.auth.token.get_secret_value()]
             if plugin.auth.type == "basic":
                 auth = httpx.BasicAuth(plugin.auth.user, plugin.auth.password.get_secret_value())
             else:
                 headers["authorization"] = f"Bearer {plugin.auth.token.get_secret_value()}"
-        redact = Redactor(*secrets)
         method = plugin.method or ("POST" if plugin.body is not None else "GET")
-        if self._client is None:
-            self._client = new_client()
-        response = await send(
-            self._client,
+        response = await self._send(
             method,
             plugin.uri,
-            provider=self._label,
-            redact=redact,
             headers=headers,
             content=plugin.body,
             auth=auth,
             timeout=plugin.timeout.total_seconds(),
         )
-        return _extract(response.text, plugin.jq, self._label, redact)
+        return _extract(response.text, plugin.jq, self._provider, self._redact)
 
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
+
+def _secrets(plugin: HttpPlugin) -> list[str]:
+    """What the plugin's request carries that no message may show: its headers' values and its credentials."""
+    secrets = [*plugin.headers.values()]
+    if plugin.auth is not None:
+        secrets += [plugin.auth.password.get_secret_value(), plugin.auth.token.get_secret_value()]
+    return secrets
 
 
 def _extract(text: str, expression: str | None, label: str, redact: Redactor) -> Any:
@@ -251,4 +244,4 @@ def _next_quarter_hour(now: datetime) -> datetime:
 
 @registry.register("tariff", "custom", CustomParams, "prices, co2, solar or temperature from an http+jq plugin")
 def build(params: CustomParams, context: BuildContext) -> Custom:
-    return Custom(params, context.clock, context.name)
+    return Custom(params, context)

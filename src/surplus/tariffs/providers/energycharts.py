@@ -17,8 +17,8 @@ from pydantic import BaseModel, Field
 
 from surplus.core.rates import Rate
 from surplus.devices.registry import BuildContext, registry
-from surplus.tariffs.base import PermanentTariffError, PriceParams, TariffKind
-from surplus.tariffs.providers._http import Redactor, new_client, parse_json, send
+from surplus.tariffs.base import PermanentTariffError, PriceParams
+from surplus.tariffs.providers._http import HttpTariff
 from surplus.tariffs.slots import SLOT
 
 PROVIDER = "energy-charts"
@@ -67,41 +67,25 @@ def _utc(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-class EnergyCharts:
+class EnergyCharts(HttpTariff):
     def __init__(self, params: EnergyChartsParams, context: BuildContext) -> None:
+        super().__init__(PROVIDER, context)
         self._params = params
-        self._clock = context.clock
-        self._log = context.log
-        self._client = new_client()
-        self._redact = Redactor()
-
-    def kind(self) -> TariffKind:
-        return TariffKind.PRICE_FORECAST
-
-    def interval(self) -> timedelta:
-        return timedelta(hours=1)
 
     async def fetch(self) -> list[Rate]:
         today = self._clock.now().date()  # the local date: tomorrow's prices are published around noon
-        {"start": today.isoformat(), "end": (today + timedelta(days=1)).isoformat()}
-        response = await send(
-            self._client,
-            "GET",
+        answer = await self._get_json(
             self._params.url,
+            _Answer,
             params={
                 "bzn": self._params.bzn,
                 "start": today.isoformat(),
                 "end": (today + timedelta(days=1)).isoformat(),
             },
-            provider=PROVIDER,
-            redact=self._redact,
         )
-        rates = parse_prices(parse_json(response, _Answer, provider=PROVIDER, redact=self._redact))
+        rates = parse_prices(answer)
         self._log.debug("%s: %d rates for %s", PROVIDER, len(rates), self._params.bzn)
         return rates
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
 
 
 @registry.register("tariff", "energy-charts", EnergyChartsParams, "day-ahead market prices from energy-charts.info")

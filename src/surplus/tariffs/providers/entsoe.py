@@ -29,8 +29,8 @@ from pydantic import SecretStr
 
 from surplus.core.rates import Rate
 from surplus.devices.registry import BuildContext, registry
-from surplus.tariffs.base import PermanentTariffError, PriceParams, TariffKind
-from surplus.tariffs.providers._http import Redactor, SecretQuery, new_client, send
+from surplus.tariffs.base import PermanentTariffError, PriceParams
+from surplus.tariffs.providers._http import HttpTariff, SecretQuery
 
 PROVIDER = "entsoe"
 ENDPOINT = "https://web-api.tp.entsoe.eu"
@@ -202,22 +202,15 @@ def _stamp(instant: datetime) -> str:
     return instant.strftime("%Y%m%d%H%M")
 
 
-class Entsoe:
+class Entsoe(HttpTariff):
     def __init__(self, params: EntsoeParams, context: BuildContext) -> None:
+        super().__init__(PROVIDER, context, key=params.security_token)
         self._endpoint = (params.url or ENDPOINT).rstrip("/") + "/api"
         self._domain = params.domain
-        token = params.security_token.get_secret_value()
-        self._clock = context.clock
-        self._log = context.log
+
+    def _transport(self) -> httpx.AsyncBaseTransport:
         # the token joins the query below httpx's request log, so no log line carries it
-        self._client = new_client(SecretQuery({"securityToken": token}))
-        self._redact = Redactor(token)
-
-    def kind(self) -> TariffKind:
-        return TariffKind.PRICE_FORECAST
-
-    def interval(self) -> timedelta:
-        return timedelta(hours=1)
+        return SecretQuery({"securityToken": self._key})
 
     def _detail(self, response: httpx.Response) -> str | None:
         root = parse_document(response.content)
@@ -232,24 +225,13 @@ class Entsoe:
             "periodStart": _stamp(start),
             "periodEnd": _stamp(end),
         }
-        response = await send(
-            self._client,
-            "GET",
-            self._endpoint,
-            params=params,
-            provider=PROVIDER,
-            redact=self._redact,
-            detail=self._detail,
-        )
+        response = await self._send("GET", self._endpoint, params=params, detail=self._detail)
         try:
             rates = parse_prices(parse_document(response.content))
         except PermanentTariffError as error:
             raise PermanentTariffError(self._redact(str(error))) from None
         self._log.debug("%s: %d rates for %s", PROVIDER, len(rates), self._domain)
         return rates
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
 
 
 @registry.register("tariff", "entsoe", EntsoeParams, "ENTSO-E day-ahead prices of a bidding zone (needs a token)")

@@ -26,7 +26,6 @@ the URL path; it is put in only below httpx's request log and is redacted from e
 
 from __future__ import annotations
 
-import logging
 import math
 from collections import Counter
 from collections.abc import Mapping
@@ -36,12 +35,11 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, Field, SecretStr, model_validator
 
-from surplus.clock import Clock
 from surplus.config.schema import Duration, Section
 from surplus.core.rates import Rate
 from surplus.devices.registry import BuildContext, DeviceParams, registry
 from surplus.tariffs.base import PermanentTariffError, TariffKind
-from surplus.tariffs.providers._http import Redactor, new_client, parse_json, send
+from surplus.tariffs.providers._http import HttpTariff, LateRewrite
 
 NAME = "forecast-solar"
 DEFAULT_URL = "https://api.forecast.solar"
@@ -96,26 +94,15 @@ class Params(DeviceParams):
         return [Plane(dec=self.dec, az=self.az, kwp=self.kwp)]
 
 
-class KeyInPath(httpx.AsyncBaseTransport):
+class KeyInPath(LateRewrite):
     """Replaces the placeholder path segment with the API key on the way to the network, below httpx's log."""
 
     def __init__(self, key: str, inner: httpx.AsyncBaseTransport | None = None) -> None:
+        super().__init__(inner)
         self._key = key
-        self._inner = inner or httpx.AsyncHTTPTransport()
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        path = request.url.path.replace(f"/{KEY_PLACEHOLDER}/", f"/{self._key}/", 1)
-        outgoing = httpx.Request(
-            request.method,
-            request.url.copy_with(path=path),
-            headers=request.headers,
-            stream=request.stream,
-            extensions=request.extensions,
-        )
-        return await self._inner.handle_async_request(outgoing)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
+    def rewrite(self, url: httpx.URL) -> httpx.URL:
+        return url.copy_with(path=url.path.replace(f"/{KEY_PLACEHOLDER}/", f"/{self._key}/", 1))
 
 
 class _Result(BaseModel):
@@ -132,19 +119,16 @@ def _number(value: float, decimals: int) -> str:
     return "0" if text in ("", "-0") else text
 
 
-class ForecastSolar:
-    def __init__(self, params: Params, clock: Clock, log: logging.Logger) -> None:
+class ForecastSolar(HttpTariff):
+    tariff_kind = TariffKind.SOLAR
+    client_per_fetch = True
+
+    def __init__(self, params: Params, context: BuildContext) -> None:
+        super().__init__(NAME, context, key=params.apikey, interval=params.interval)
         self._params = params
-        self._clock = clock
-        self._log = log
-        self._key = params.apikey.get_secret_value() if params.apikey is not None else ""
-        self._redact = Redactor(self._key)
 
-    def kind(self) -> TariffKind:
-        return TariffKind.SOLAR
-
-    def interval(self) -> timedelta:
-        return self._params.interval
+    def _transport(self) -> httpx.AsyncBaseTransport | None:
+        return KeyInPath(self._key) if self._key else None
 
     def request_url(self) -> str:
         """The URL as httpx sees and logs it: the API key, if any, stands as a placeholder."""
@@ -161,19 +145,9 @@ class ForecastSolar:
         query = {"time": "utc", "full": "1", "resolution": str(int(RESOLUTION.total_seconds() // 60))}
         if self._params.horizon:
             query["horizon"] = self._params.horizon
-        transport = KeyInPath(self._key) if self._key else None
-        async with new_client(transport) as client:
-            response = await send(
-                client,
-                "GET",
-                self.request_url(),
-                provider=NAME,
-                redact=self._redact,
-                detail=self._explain,
-                params=query,
-                headers={"accept": "application/json"},
-            )
-        estimate = parse_json(response, _Estimate, provider=NAME, redact=self._redact)
+        estimate = await self._get_json(
+            self.request_url(), _Estimate, detail=self._explain, params=query, headers={"accept": "application/json"}
+        )
         rates = hourly_rates(estimate.result.watts, RESOLUTION)
         self._log.debug("%s: %d hourly rates", NAME, len(rates))
         return rates
@@ -249,4 +223,4 @@ def hourly_rates(watts: Mapping[str, float], resolution: timedelta) -> list[Rate
 
 @registry.register("tariff", NAME, Params, "PV forecast from forecast.solar (free with limits, or with an API key)")
 def build(params: Params, context: BuildContext) -> ForecastSolar:
-    return ForecastSolar(params, context.clock, context.log)
+    return ForecastSolar(params, context)

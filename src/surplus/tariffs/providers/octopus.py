@@ -16,8 +16,8 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, model_val
 
 from surplus.core.rates import Rate
 from surplus.devices.registry import BuildContext, registry
-from surplus.tariffs.base import PermanentTariffError, PriceParams, TariffKind
-from surplus.tariffs.providers._http import Redactor, new_client, parse_json, send
+from surplus.tariffs.base import PermanentTariffError, PriceParams
+from surplus.tariffs.providers._http import HttpTariff
 
 PROVIDER = "octopus"
 ENDPOINT = "https://api.octopus.energy"
@@ -73,23 +73,14 @@ def _stamp(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class Octopus:
+class Octopus(HttpTariff):
     def __init__(self, params: OctopusParams, context: BuildContext) -> None:
+        super().__init__(PROVIDER, context)
         base = (params.url or ENDPOINT).rstrip("/")
         self._first = (
             f"{base}/v1/products/{params.product_code}/electricity-tariffs/{params.tariff}/standard-unit-rates/"
         )
         self._origin = httpx.URL(base)
-        self._clock = context.clock
-        self._log = context.log
-        self._client = new_client()
-        self._redact = Redactor()
-
-    def kind(self) -> TariffKind:
-        return TariffKind.PRICE_FORECAST
-
-    def interval(self) -> timedelta:
-        return timedelta(hours=1)
 
     async def fetch(self) -> list[Rate]:
         now = self._clock.now()
@@ -103,8 +94,8 @@ class Octopus:
             if pages == MAX_PAGES:
                 self._log.warning("%s: more than %d pages of rates; using the first %d", PROVIDER, MAX_PAGES, MAX_PAGES)
                 break
-            response = await send(self._client, "GET", url, params=params, provider=PROVIDER, redact=self._redact)
-            page = parse_json(response, _Page, provider=PROVIDER, redact=self._redact)
+            response = await self._send("GET", url, params=params)
+            page = self._parse(response, _Page)
             unit_rates.extend(page.results)
             url, params, pages = self._next(response.url, page.next), None, pages + 1
         rates = self._rates(unit_rates, now)
@@ -145,9 +136,6 @@ class Octopus:
                 raise PermanentTariffError(f"{PROVIDER}: a rate ends before it starts ({start.isoformat()})")
             rates.append(Rate(start, end, unit_rate.value_inc_vat / 100))
         return rates
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
 
 
 @registry.register("tariff", "octopus", OctopusParams, "Octopus Energy UK unit rates, e.g. Agile (half-hourly)")

@@ -26,7 +26,6 @@ kind SOLAR.
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -36,7 +35,7 @@ from surplus.config.schema import Duration
 from surplus.core.rates import Rate
 from surplus.devices.registry import BuildContext, DeviceParams, registry
 from surplus.tariffs.base import PermanentTariffError, TariffKind
-from surplus.tariffs.providers._http import Redactor, SecretQuery, new_client, parse_json, send
+from surplus.tariffs.providers._http import HttpTariff, SecretQuery
 
 NAME = "open-meteo"
 DEFAULT_URL = "https://api.open-meteo.com"
@@ -82,18 +81,16 @@ def pv_power(irradiance: float, air_temperature: float, params: Params) -> float
     return min(power, params.acpower) if params.acpower is not None else power
 
 
-class OpenMeteo:
-    def __init__(self, params: Params, log: logging.Logger) -> None:
+class OpenMeteo(HttpTariff):
+    tariff_kind = TariffKind.SOLAR
+    client_per_fetch = True
+
+    def __init__(self, params: Params, context: BuildContext) -> None:
+        super().__init__(NAME, context, key=params.apikey, interval=params.interval)
         self._params = params
-        self._log = log
-        self._key = params.apikey.get_secret_value() if params.apikey is not None else ""
-        self._redact = Redactor(self._key)
 
-    def kind(self) -> TariffKind:
-        return TariffKind.SOLAR
-
-    def interval(self) -> timedelta:
-        return self._params.interval
+    def _transport(self) -> httpx.AsyncBaseTransport | None:
+        return SecretQuery({"apikey": self._key}) if self._key else None
 
     async def fetch(self) -> list[Rate]:
         params = self._params
@@ -109,18 +106,9 @@ class OpenMeteo:
         }
         if params.model:
             query["models"] = params.model
-        transport = SecretQuery({"apikey": self._key}) if self._key else None
-        async with new_client(transport) as client:
-            response = await send(
-                client,
-                "GET",
-                params.url.rstrip("/") + "/v1/forecast",
-                provider=NAME,
-                redact=self._redact,
-                detail=_reason,
-                params=query,
-            )
-        forecast = parse_json(response, _Forecast, provider=NAME, redact=self._redact)
+        forecast = await self._get_json(
+            params.url.rstrip("/") + "/v1/forecast", _Forecast, detail=_reason, params=query
+        )
         rates = self.rates(forecast.minutely_15)
         self._log.debug("%s: %d rates of 15 min", NAME, len(rates))
         return rates
@@ -160,4 +148,4 @@ def _reason(response: httpx.Response) -> str | None:
 
 @registry.register("tariff", NAME, Params, "PV forecast computed from open-meteo's irradiance forecast (no account)")
 def build(params: Params, context: BuildContext) -> OpenMeteo:
-    return OpenMeteo(params, context.log)
+    return OpenMeteo(params, context)

@@ -14,8 +14,8 @@ from pydantic import AwareDatetime, BaseModel, Field, SecretStr
 
 from surplus.core.rates import Rate
 from surplus.devices.registry import BuildContext, registry
-from surplus.tariffs.base import PermanentTariffError, PriceParams, TariffKind
-from surplus.tariffs.providers._http import Redactor, new_client, parse_json, send
+from surplus.tariffs.base import PermanentTariffError, PriceParams
+from surplus.tariffs.providers._http import HttpTariff
 
 PROVIDER = "tibber"
 ENDPOINT = "https://api.tibber.com"
@@ -80,22 +80,13 @@ def _errors(answer: _Answer) -> str | None:
     return "; ".join(error.message for error in answer.errors)
 
 
-class Tibber:
+class Tibber(HttpTariff):
     def __init__(self, params: TibberParams, context: BuildContext) -> None:
+        super().__init__(PROVIDER, context, key=params.token)
         self._endpoint = (params.url or ENDPOINT).rstrip("/") + "/v1-beta/gql"
-        self._token = params.token.get_secret_value()
         self._home_id = params.home_id
         # with a price composition configured, it applies to the bare energy price instead of Tibber's total
         self._use_energy = bool(params.charges or params.tax or params.formula)
-        self._log = context.log
-        self._client = new_client()
-        self._redact = Redactor(self._token)
-
-    def kind(self) -> TariffKind:
-        return TariffKind.PRICE_FORECAST
-
-    def interval(self) -> timedelta:
-        return timedelta(hours=1)
 
     def _request_body(self) -> dict[str, object]:
         if self._home_id:
@@ -106,17 +97,14 @@ class Tibber:
         return _errors(_Answer.model_validate_json(response.content))
 
     async def fetch(self) -> list[Rate]:
-        response = await send(
-            self._client,
+        response = await self._send(
             "POST",
             self._endpoint,
             json=self._request_body(),
-            headers={"authorization": f"Bearer {self._token}", "accept": "application/json"},
-            provider=PROVIDER,
-            redact=self._redact,
+            headers={"authorization": f"Bearer {self._key}", "accept": "application/json"},
             detail=self._detail,
         )
-        answer = parse_json(response, _Answer, provider=PROVIDER, redact=self._redact)
+        answer = self._parse(response, _Answer)
         message = _errors(answer)
         if message is not None:
             raise PermanentTariffError(f"{PROVIDER}: {self._redact(message)}")
@@ -155,9 +143,6 @@ class Tibber:
             slot = end - start
             rates.append(Rate(start, end, price.energy if self._use_energy else price.total))
         return rates
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
 
 
 @registry.register("tariff", "tibber", TibberParams, "Tibber quarter-hourly prices (needs an API token)")
