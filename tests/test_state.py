@@ -59,3 +59,36 @@ async def test_a_slow_subscriber_gets_the_latest_value_per_key() -> None:
 def test_publishing_to_a_missing_loadpoint_is_an_error() -> None:
     with pytest.raises(IndexError):
         State(loadpoints=1).publish("mode", "pv", loadpoint=1)
+
+
+def test_keys_published_after_a_document_was_built_appear_in_order() -> None:
+    state = State(loadpoints=1)
+    state.publish("pvPower", 1.0)
+    state.publish("mode", ChargeMode.PV, loadpoint=0)
+    assert list(state.document()) == ["loadpoints", "pvPower"]
+    state.publish("gridPower", 2.0)
+    state.publish("charging", False, loadpoint=0)
+    document = state.document()
+    assert list(document) == ["gridPower", "loadpoints", "pvPower"]
+    assert document["loadpoints"] == [{"charging": False, "mode": "pv"}]
+
+
+def test_republishing_a_list_changed_in_place_is_a_change() -> None:
+    state = State()
+    currents = [6.0, 6.0, 6.0]
+    state.publish("chargeCurrents", currents)
+    currents[0] = 16.0
+    assert state.publish("chargeCurrents", currents)
+    assert state.document()["chargeCurrents"] == [16.0, 6.0, 6.0]
+
+
+def test_an_equal_value_of_another_type_is_a_change() -> None:
+    state = State()
+    state.publish("limitSoc", 80)
+    assert not state.publish("limitSoc", 80)
+    assert state.publish("limitSoc", 80.5)
+    assert state.publish("enabled", 1)
+    assert state.publish("enabled", True)
+    assert state.document()["enabled"] is True
+    state.publish("gridPower", math.nan)
+    assert not state.publish("gridPower", math.nan)  # NaN is published as null both times

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
 
@@ -23,6 +23,18 @@ JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "Jso
 StateKey = tuple[int | None, str]
 
 FLOAT_DECIMALS = 3
+#: immutable types, so an equal value published again is known unchanged without encoding it
+_SCALARS = frozenset({type(None), bool, int, float, str, datetime, timedelta})
+_ABSENT = object()
+_IMMUTABLE: dict[type, bool] = {}
+
+
+def _immutable(kind: type) -> bool:
+    """Scalars and enums (a cached answer per type: it is asked hundreds of times per cycle)."""
+    known = _IMMUTABLE.get(kind)
+    if known is None:
+        known = _IMMUTABLE[kind] = kind in _SCALARS or issubclass(kind, Enum)
+    return known
 
 
 def format_time(instant: datetime) -> str:
@@ -33,7 +45,17 @@ def format_time(instant: datetime) -> str:
 
 def to_json(value: Any) -> JsonValue:
     """The JSON form of a published value (floats rounded, times RFC 3339, durations in seconds)."""
-    if value is None or isinstance(value, bool | str):
+    kind = type(value)
+    if kind is float:  # the common cases first, by exact type: this runs for every changed value
+        rounded = round(value, FLOAT_DECIMALS) if math.isfinite(value) else None
+        return 0.0 if rounded == 0 else rounded
+    if kind is str or kind is bool or kind is int or value is None:
+        return cast(JsonValue, value)
+    if kind is dict:
+        return {str(k): to_json(v) for k, v in value.items()}
+    if kind is list:
+        return [to_json(v) for v in value]
+    if isinstance(value, bool | str):
         return value
     if isinstance(value, Enum):
         return to_json(value.value)
@@ -94,6 +116,7 @@ class State:
         self._subscriptions: set[Subscription] = set()
         #: counts changes, so views can cache what they built from the store
         self.version = 0
+        self._layout_cache: tuple[tuple[int, int], tuple[list[str], list[list[str]]]] | None = None
 
     @property
     def loadpoints(self) -> int:
@@ -104,22 +127,41 @@ class State:
 
     def publish(self, key: str, value: Any, loadpoint: int | None = None) -> bool:
         """Store a value; tell subscribers when its JSON form changed. Returns whether it changed."""
+        self._check(loadpoint)
+        return self._store((loadpoint, key), value)
+
+    def publish_all(self, values: Mapping[str, Any], loadpoint: int | None = None) -> None:
+        self._check(loadpoint)
+        raw = self._raw
+        for key, value in values.items():
+            state_key = (loadpoint, key)
+            # the unchanged-scalar test of _store, inlined: a cycle publishes hundreds of values, most unchanged
+            kind = type(value)
+            if kind in _SCALARS or _immutable(kind):
+                previous = raw.get(state_key, _ABSENT)
+                if type(previous) is kind and previous == value:
+                    continue
+            self._store(state_key, value)
+
+    def _check(self, loadpoint: int | None) -> None:
         if loadpoint is not None and not 0 <= loadpoint < self._loadpoints:
             raise IndexError(f"loadpoint {loadpoint} does not exist")
-        state_key = (loadpoint, key)
+
+    def _store(self, state_key: StateKey, value: Any) -> bool:
+        if type(value) in _SCALARS or _immutable(type(value)):
+            previous = self._raw.get(state_key, _ABSENT)
+            if type(previous) is type(value) and previous == value:
+                return False  # most values do not change from one cycle to the next: skip encoding them
         encoded = to_json(value)
         self._raw[state_key] = value
-        if state_key in self._json and self._json[state_key] == encoded:
+        previous_json = self._json.get(state_key, _ABSENT)
+        if type(previous_json) is type(encoded) and previous_json == encoded:  # 1 == True, yet not in JSON
             return False
         self._json[state_key] = encoded
         self.version += 1
         for subscription in self._subscriptions:
             subscription._offer(state_key, encoded)
         return True
-
-    def publish_all(self, values: Mapping[str, Any], loadpoint: int | None = None) -> None:
-        for key, value in values.items():
-            self.publish(key, value, loadpoint)
 
     def get(self, key: str, loadpoint: int | None = None, default: Any = None) -> Any:
         """The value as published."""
@@ -131,15 +173,26 @@ class State:
 
     def document(self) -> dict[str, JsonValue]:
         """The state document: site keys at the top, loadpoint keys in ``loadpoints[i]``, keys sorted."""
-        site: dict[str, JsonValue] = {}
-        loadpoints: list[dict[str, JsonValue]] = [{} for _ in range(self._loadpoints)]
-        for (index, key), value in self._json.items():
-            if index is None:
-                site[key] = value
-            else:
-                loadpoints[index][key] = value
-        site["loadpoints"] = [dict(sorted(entry.items())) for entry in loadpoints]
-        return dict(sorted(site.items()))
+        site_keys, loadpoint_keys = self._layout()
+        values = self._json
+        loadpoints: JsonValue = [
+            {key: values[(index, key)] for key in keys} for index, keys in enumerate(loadpoint_keys)
+        ]
+        return {key: loadpoints if key == "loadpoints" else values[(None, key)] for key in site_keys}
+
+    def _layout(self) -> tuple[list[str], list[list[str]]]:
+        """The document's sorted keys, sorted again only when a key appears (keys are never removed)."""
+        size = (len(self._json), self._loadpoints)
+        if self._layout_cache is None or self._layout_cache[0] != size:
+            site = {"loadpoints"}
+            loadpoints: list[list[str]] = [[] for _ in range(self._loadpoints)]
+            for index, key in self._json:
+                if index is None:
+                    site.add(key)
+                elif index < self._loadpoints:
+                    loadpoints[index].append(key)
+            self._layout_cache = (size, (sorted(site), [sorted(keys) for keys in loadpoints]))
+        return self._layout_cache[1]
 
     def flat(self) -> dict[str, JsonValue]:
         """Every value under its websocket key: ``pvPower``, ``loadpoints.0.chargePower``."""

@@ -1226,7 +1226,7 @@ class Loadpoint:
             "planTime": settings.plan_time,
             "planStrategy": settings.plan_strategy.to_json(),
         }
-        values.update({f"chargerFeature{_feature_key(f)}": f in charger.features for f in Feature})
+        values.update({key: feature in charger.features for feature, key in FEATURE_KEYS.items()})
         return values
 
     def _display_target_soc(self) -> float:
@@ -1274,25 +1274,23 @@ class Loadpoint:
         self.phase_action = "inactive"
 
 
-def _feature_key(feature: Feature) -> str:
-    """``coarsecurrent`` → ``CoarseCurrent``, as evcc names the state keys."""
-    names = {
-        Feature.AVERAGE: "Average",
-        Feature.CACHEABLE: "Cacheable",
-        Feature.COARSE_CURRENT: "CoarseCurrent",
-        Feature.INTEGRATED_DEVICE: "IntegratedDevice",
-        Feature.SWITCH_DEVICE: "SwitchDevice",
-        Feature.HEATING: "Heating",
-        Feature.CONTINUOUS: "Continuous",
-        Feature.WELCOME_CHARGE: "WelcomeCharge",
-        Feature.OFFLINE: "Offline",
-        Feature.STREAMING: "Streaming",
-        Feature.RETRYABLE: "Retryable",
-        Feature.CLIMATER_DISABLED: "ClimaterDisabled",
-        Feature.AUTODETECT_DISABLED: "AutodetectDisabled",
-        Feature.WAKEUP_DISABLED: "WakeUpDisabled",
-    }
-    return names[feature]
+#: evcc's state key of each charger feature: ``coarsecurrent`` → ``chargerFeatureCoarseCurrent``
+FEATURE_KEYS = {
+    Feature.AVERAGE: "chargerFeatureAverage",
+    Feature.CACHEABLE: "chargerFeatureCacheable",
+    Feature.COARSE_CURRENT: "chargerFeatureCoarseCurrent",
+    Feature.INTEGRATED_DEVICE: "chargerFeatureIntegratedDevice",
+    Feature.SWITCH_DEVICE: "chargerFeatureSwitchDevice",
+    Feature.HEATING: "chargerFeatureHeating",
+    Feature.CONTINUOUS: "chargerFeatureContinuous",
+    Feature.WELCOME_CHARGE: "chargerFeatureWelcomeCharge",
+    Feature.OFFLINE: "chargerFeatureOffline",
+    Feature.STREAMING: "chargerFeatureStreaming",
+    Feature.RETRYABLE: "chargerFeatureRetryable",
+    Feature.CLIMATER_DISABLED: "chargerFeatureClimaterDisabled",
+    Feature.AUTODETECT_DISABLED: "chargerFeatureAutodetectDisabled",
+    Feature.WAKEUP_DISABLED: "chargerFeatureWakeUpDisabled",
+}
 
 
 def _mean_next_day(rates: Sequence[Rate], now: datetime) -> float | None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, cast
 
 from surplus.core.commands import ChargerCommand, Enable, MaxCurrent, SwitchPhases, WakeUp
 from surplus.core.readings import ChargerReading, MeterReading, Triple, VehicleReading
@@ -19,8 +19,6 @@ from surplus.core.types import ChargeStatus
 from surplus.devices import protocols as p
 from surplus.devices.errors import Asleep, MustRetry, NotAvailable
 from surplus.logs import get_logger
-
-T = TypeVar("T")
 
 
 class FailureLog:
@@ -40,7 +38,7 @@ class FailureLog:
             self._log.info("%s: working again", what)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """What one device call gave: a value, nothing (capability absent), or an error."""
 
@@ -51,25 +49,61 @@ class Outcome:
     must_retry: bool = False
 
 
-async def attempt(call: Callable[[], Awaitable[T]], timeout: float) -> Outcome:
+#: the outcome of a capability the device lacks (one instance: most values of most devices are absent)
+NOTHING = Outcome()
+
+
+Call = Callable[[], Awaitable[Any]]
+
+
+async def answer(call: Call) -> Outcome:
+    """What one device call gives, its failures included; the caller bounds how long it may take."""
     try:
-        async with asyncio.timeout(timeout):
-            return Outcome(await call())
+        return Outcome(await call())
     except NotAvailable:
         return Outcome(not_available=True)
     except MustRetry:
         return Outcome(must_retry=True)
     except Asleep as error:
         return Outcome(error=str(error) or "vehicle asleep", asleep=True)
-    except TimeoutError:
-        return Outcome(error=f"no answer within {timeout:g}s")
     except Exception as error:  # a device may fail in any way; the loop must go on
         return Outcome(error=f"{type(error).__name__}: {error}" if str(error) else type(error).__name__)
 
 
-async def optional(call: Callable[[], Awaitable[T]] | None, timeout: float) -> Outcome:
-    """Call a capability the device may not have (None)."""
-    return await attempt(call, timeout) if call is not None else Outcome()
+def _late(timeout: float) -> Outcome:
+    return Outcome(error=f"no answer within {timeout:g}s")
+
+
+async def attempt(call: Call, timeout: float) -> Outcome:
+    try:
+        async with asyncio.timeout(timeout):
+            return await answer(call)
+    except TimeoutError:
+        return _late(timeout)
+
+
+async def read_in_turn(calls: Mapping[str, Call | None], timeout: float) -> dict[str, Outcome]:
+    """Each value of one device in turn, all within one deadline; an absent capability (None) gives nothing.
+
+    In turn rather than at once: values of one device usually share its connection (a Modbus link, a cached
+    HTTP status), and no task per value keeps a cycle of many devices cheap. The deadline bounds the device as
+    a whole, so a hanging device costs one timeout, not one per value; what it answered before counts.
+    """
+    outcomes: dict[str, Outcome] = {}
+    try:
+        async with asyncio.timeout(timeout):
+            for name, call in calls.items():
+                outcomes[name] = NOTHING if call is None else await answer(call)
+    except TimeoutError:
+        late = _late(timeout)
+        for name, call in calls.items():
+            outcomes.setdefault(name, NOTHING if call is None else late)
+    return outcomes
+
+
+def capability(device: object, protocol: type, method: str) -> Call | None:
+    """The device's ``method`` if it implements ``protocol``; decided once, when a handle is made."""
+    return cast(Call, getattr(device, method)) if isinstance(device, protocol) else None
 
 
 def number(outcome: Outcome) -> float | None:
@@ -103,23 +137,30 @@ def triple(outcome: Outcome) -> Triple | None:
 
 @dataclass
 class MeterHandle:
-    """A configured meter; what it can report is checked with isinstance once per read, cheaply."""
+    """A configured meter and the values it can report (its capabilities, resolved once)."""
 
     name: str
     device: p.Meter
     title: str = ""
     log: FailureLog = field(default_factory=lambda: FailureLog(get_logger("meter")))
 
-    async def read(self, timeout: float) -> MeterReading:
+    def __post_init__(self) -> None:
         device = self.device
-        power, energy, returned, currents, powers, soc = await asyncio.gather(
-            attempt(device.current_power, timeout),
-            optional(device.total_energy if isinstance(device, p.MeterEnergy) else None, timeout),
-            optional(device.return_energy if isinstance(device, p.MeterReturnEnergy) else None, timeout),
-            optional(device.currents if isinstance(device, p.PhaseCurrents) else None, timeout),
-            optional(device.powers if isinstance(device, p.PhasePowers) else None, timeout),
-            optional(device.soc if isinstance(device, p.Battery) else None, timeout),
-        )
+        self._calls: dict[str, Call | None] = {
+            "power": device.current_power,
+            "energy": capability(device, p.MeterEnergy, "total_energy"),
+            "returned": capability(device, p.MeterReturnEnergy, "return_energy"),
+            "currents": capability(device, p.PhaseCurrents, "currents"),
+            "powers": capability(device, p.PhasePowers, "powers"),
+            "soc": capability(device, p.Battery, "soc"),
+        }
+        self._capacity = device.capacity if isinstance(device, p.BatteryCapacity) else None
+        self._max_ac_power = device.max_ac_power if isinstance(device, p.MaxACPower) else None
+        self._controllable = isinstance(device, p.BatteryController)
+
+    async def read(self, timeout: float) -> MeterReading:
+        values = await read_in_turn(self._calls, timeout)
+        power = values["power"]
         error = garbage(power, "power")
         if error:
             self.log.failed(f"meter {self.name}", error)
@@ -129,14 +170,14 @@ class MeterHandle:
             name=self.name,
             title=self.title,
             power=None if error else number(power),
-            energy=positive(energy),
-            return_energy=positive(returned),
-            currents=triple(currents),
-            powers=triple(powers),
-            soc=number(soc),
-            capacity=device.capacity() if isinstance(device, p.BatteryCapacity) else None,
-            max_ac_power=device.max_ac_power() if isinstance(device, p.MaxACPower) else None,
-            controllable=isinstance(device, p.BatteryController),
+            energy=positive(values["energy"]),
+            return_energy=positive(values["returned"]),
+            currents=triple(values["currents"]),
+            powers=triple(values["powers"]),
+            soc=number(values["soc"]),
+            capacity=self._capacity() if self._capacity else None,
+            max_ac_power=self._max_ac_power() if self._max_ac_power else None,
+            controllable=self._controllable,
             error=error,
         )
 
@@ -150,40 +191,27 @@ class ChargerHandle:
     meter: p.Meter | None = None
     log: FailureLog = field(default_factory=lambda: FailureLog(get_logger("charger")))
 
-    @property
-    def charge_meter(self) -> p.Meter | None:
-        if self.meter is not None:
-            return self.meter
-        return self.device if isinstance(self.device, p.Meter) else None
+    def __post_init__(self) -> None:
+        device = self.device
+        meter = self.meter if self.meter is not None else device if isinstance(device, p.Meter) else None
+        self.charge_meter: p.Meter | None = meter
+        self._calls: dict[str, Call | None] = {
+            "status": device.status,
+            "enabled": device.enabled,
+            "power": meter.current_power if meter is not None else None,
+            "energy": capability(meter, p.MeterEnergy, "total_energy"),
+            "currents": capability(meter, p.PhaseCurrents, "currents"),
+            "voltages": capability(meter, p.PhaseVoltages, "voltages"),
+            "counter": capability(device, p.ChargeRater, "charged_energy"),
+            "offered": capability(device, p.CurrentGetter, "get_max_current"),
+            "phases": capability(device, p.PhaseGetter, "get_phases"),
+            "identifier": capability(device, p.Identifier, "identify"),
+            "soc": capability(device, p.Battery, "soc"),
+        }
 
     async def read(self, timeout: float) -> ChargerReading:
-        device = self.device
-        meter = self.charge_meter
-        (
-            status,
-            enabled,
-            power,
-            energy,
-            currents,
-            voltages,
-            counter,
-            offered,
-            phases,
-            identifier,
-            soc,
-        ) = await asyncio.gather(
-            attempt(device.status, timeout),
-            attempt(device.enabled, timeout),
-            optional(meter.current_power if meter is not None else None, timeout),
-            optional(meter.total_energy if isinstance(meter, p.MeterEnergy) else None, timeout),
-            optional(meter.currents if isinstance(meter, p.PhaseCurrents) else None, timeout),
-            optional(meter.voltages if isinstance(meter, p.PhaseVoltages) else None, timeout),
-            optional(device.charged_energy if isinstance(device, p.ChargeRater) else None, timeout),
-            optional(device.get_max_current if isinstance(device, p.CurrentGetter) else None, timeout),
-            optional(device.get_phases if isinstance(device, p.PhaseGetter) else None, timeout),
-            optional(device.identify if isinstance(device, p.Identifier) else None, timeout),
-            optional(device.soc if isinstance(device, p.Battery) else None, timeout),
-        )
+        values = await read_in_turn(self._calls, timeout)
+        status, enabled, power = values["status"], values["enabled"], values["power"]
         error = status.error or enabled.error or garbage(power, "charge power")
         if status.value is not None and not isinstance(status.value, ChargeStatus):
             error = f"status answered {status.value!r}, not A, B or C"
@@ -191,19 +219,20 @@ class ChargerHandle:
             self.log.failed(f"charger {self.name}", error)
         else:
             self.log.succeeded(f"charger {self.name}")
-        phase_count = number(phases)
+        phase_count = number(values["phases"])
+        identifier = values["identifier"].value
         return ChargerReading(
             status=status.value if isinstance(status.value, ChargeStatus) else None,
             enabled=enabled.value if isinstance(enabled.value, bool) else None,
             power=number(power),
-            energy=positive(energy),
-            currents=triple(currents),
-            voltages=triple(voltages),
-            charged_energy=number(counter),
-            max_current=number(offered),
+            energy=positive(values["energy"]),
+            currents=triple(values["currents"]),
+            voltages=triple(values["voltages"]),
+            charged_energy=number(values["counter"]),
+            max_current=number(values["offered"]),
             phases=int(phase_count) if phase_count is not None else None,
-            identifier=identifier.value if isinstance(identifier.value, str) and identifier.value else None,
-            soc=number(soc),
+            identifier=identifier if isinstance(identifier, str) and identifier else None,
+            soc=number(values["soc"]),
             error=error,
         )
 
@@ -234,29 +263,36 @@ class VehicleHandle:
     device: p.Vehicle
     log: FailureLog = field(default_factory=lambda: FailureLog(get_logger("vehicle")))
 
-    async def read(self, timeout: float, soc: bool, status: bool) -> VehicleReading:
+    def __post_init__(self) -> None:
         device = self.device
-        soc_value, range_value, odometer, limit, climater, charge_state = await asyncio.gather(
-            optional(device.soc if soc else None, timeout),
-            optional(device.range if soc and isinstance(device, p.VehicleRange) else None, timeout),
-            optional(device.odometer if soc and isinstance(device, p.VehicleOdometer) else None, timeout),
-            optional(device.limit_soc if soc and isinstance(device, p.VehicleSocLimiter) else None, timeout),
-            optional(device.climater if soc and isinstance(device, p.VehicleClimater) else None, timeout),
-            optional(device.status if status and isinstance(device, p.VehicleChargeState) else None, timeout),
-        )
+        self._soc_calls: dict[str, Call | None] = {
+            "soc": device.soc,
+            "range": capability(device, p.VehicleRange, "range"),
+            "odometer": capability(device, p.VehicleOdometer, "odometer"),
+            "limit": capability(device, p.VehicleSocLimiter, "limit_soc"),
+            "climater": capability(device, p.VehicleClimater, "climater"),
+        }
+        self._status_call = capability(device, p.VehicleChargeState, "status")
+
+    async def read(self, timeout: float, soc: bool, status: bool) -> VehicleReading:
+        calls = {name: call if soc else None for name, call in self._soc_calls.items()}
+        calls["status"] = self._status_call if status else None
+        values = await read_in_turn(calls, timeout)
+        soc_value = values["soc"]
         error = garbage(soc_value, "soc")
         if error:
             self.log.failed(f"vehicle {self.name}", error)
         else:
             self.log.succeeded(f"vehicle {self.name}")
         soc_number = number(soc_value)
+        climater, charge_state = values["climater"].value, values["status"].value
         return VehicleReading(
             soc=soc_number if soc_number is not None and 0 <= soc_number <= 100 else None,
-            range=number(range_value),
-            odometer=number(odometer),
-            limit_soc=number(limit),
-            status=charge_state.value if isinstance(charge_state.value, ChargeStatus) else None,
-            climater=climater.value if isinstance(climater.value, bool) else None,
+            range=number(values["range"]),
+            odometer=number(values["odometer"]),
+            limit_soc=number(values["limit"]),
+            status=charge_state if isinstance(charge_state, ChargeStatus) else None,
+            climater=climater if isinstance(climater, bool) else None,
             error=error,
             must_retry=soc_value.must_retry,
         )
