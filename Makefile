@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run test lint typecheck unit clean
+.PHONY: run test lint typecheck unit system-deps clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Surplus needs Python 3.11 or newer; set PYTHON=python3.x")'
@@ -30,7 +30,15 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
-unit: $(VENV)/.installed-test
+# the MQTT tests run a real mosquitto broker on 127.0.0.1
+system-deps:
+	@command -v mosquitto >/dev/null || /usr/sbin/mosquitto -h >/dev/null 2>&1 || { \
+		echo "installing mosquitto for the MQTT tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends mosquitto >/dev/null; \
+	}
+
+unit: $(VENV)/.installed-test system-deps
 	$(BIN)/pytest
 
 test: lint typecheck unit

@@ -96,7 +96,7 @@ def test_an_unknown_device_type_names_the_line_and_the_allowed_types(tmp_path: P
     result = run_once(["--config", str(config), "--database", str(tmp_path / "x.db")])
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "line 3, key 'meters[0].type': unknown meter type 'teleporter'; allowed types: demo" in result.stderr
+    assert "line 3, key 'meters[0].type': unknown meter type 'teleporter'; allowed types: custom, demo" in result.stderr
 
 
 def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:

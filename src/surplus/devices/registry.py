@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar, cast
 
 from pydantic import Field, ValidationError
+from pydantic_core import ErrorDetails
 
 from surplus.clock import Clock
+from surplus.config.errors import ConfigError
 from surplus.config.loader import describe
 from surplus.config.schema import DeviceEntry, Mode, Section
 from surplus.config.source import SourceMap
@@ -37,6 +39,22 @@ REQUIRED: dict[str, type] = {"meter": Meter, "charger": Charger, "vehicle": Vehi
 
 P = TypeVar("P", bound="DeviceParams")
 T = TypeVar("T")
+
+
+class NestedParamsError(Exception):
+    """A problem with keys nested in a device's params (a plugin source's), located relative to the entry."""
+
+    def __init__(self, loc: Sequence[str | int], message: str = "", details: ErrorDetails | None = None) -> None:
+        super().__init__(message or (details["msg"] if details is not None else "invalid"))
+        self.loc = tuple(loc)
+        self.message = message
+        self.details = details
+
+    def located(self, source: SourceMap, prefix: Sequence[str | int]) -> ConfigError:
+        """The error as a ConfigError pointing at the file, the line and the key."""
+        if self.details is not None:
+            return describe(self.details, source, (*prefix, *self.loc))
+        return source.error((*prefix, *self.loc), self.message)
 
 
 class DeviceParams(Section):
@@ -150,11 +168,14 @@ class Registry:
             params = device_type.params.model_validate(entry.params)
         except ValidationError as error:
             raise describe(error.errors()[0], source, path) from None
-        device = device_type.factory(params, context.for_device(entry.name))
+        try:
+            device = device_type.factory(params, context.for_device(entry.name))
+        except NestedParamsError as error:
+            raise error.located(source, path) from None
         required = REQUIRED.get(kind, object)
         if not isinstance(device, required):
             raise TypeError(f"{kind} type '{device_type.name}' built a {type(device).__name__}, not a {kind}")
         return Built(device, params)
 
 
-registry = Registry(["surplus.devices.sim", "surplus.tariffs.providers"])
+registry = Registry(["surplus.devices", "surplus.tariffs.providers"])

@@ -1,0 +1,1 @@
+"""``type: custom`` meters, chargers and vehicles, assembled from plugin sources."""
