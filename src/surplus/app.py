@@ -25,12 +25,13 @@ from surplus.devices.registry import BuildContext, Built, Kind, registry
 from surplus.logs import get_logger
 from surplus.runtime.controller import Controller
 from surplus.runtime.setters import Setters
+from surplus.runtime.statistics import Statistics
 from surplus.runtime.wiring import Devices, Wiring, wire
 from surplus.server.app import create_app
 from surplus.server.context import ApiContext
 from surplus.server.fast_state import FastState
 from surplus.state import State
-from surplus.store.database import Database
+from surplus.store.database import Database, DatabaseError
 from surplus.store.sessions import SessionStore
 from surplus.store.settings import SettingsStore
 from surplus.tariffs.base import Tariff
@@ -116,6 +117,7 @@ class Runtime:
     controller: Controller
     api: FastAPI
     tariffs: TariffService
+    statistics: Statistics
 
 
 async def assemble(
@@ -152,6 +154,8 @@ async def assemble(
     sessions = SessionStore(database)
     wiring = wire(config, devices, settings)
     await _close_open_sessions(wiring, sessions)
+    statistics = Statistics(clock, state, database)
+    await statistics.refresh()
     service = TariffService(
         clock,
         state,
@@ -172,6 +176,7 @@ async def assemble(
         settings=settings,
         sessions=sessions,
         tariffs=tariffs or service.snapshot,
+        statistics=statistics,
     )
     # settings are known before the first cycle: a client that connects early sees them at once
     state.publish_all(wiring.site.settings_published())
@@ -185,11 +190,12 @@ async def assemble(
             loop=controller,
             setters=setters,
             database=database,
+            sessions=sessions,
             tariffs=controller.tariffs,
             tariff_rates=service.rates,
         )
     )
-    return Runtime(state, controller, api, service)
+    return Runtime(state, controller, api, service, statistics)
 
 
 @dataclass
@@ -212,12 +218,14 @@ class Application:
         """Run until a stop is requested; every resource opened here is closed before returning."""
         database = await Database.open(self.database_path)
         devices = Devices()
+        context = BuildContext(self.clock)
         try:
-            devices = build_devices(self.loaded, BuildContext(self.clock))
+            devices = build_devices(self.loaded, context)
             await _start(devices)
             await self._run(database, devices)
         finally:
-            await _close(devices)
+            # shared resources too: connections that devices opened (an MQTT broker's)
+            await _close([*devices.all(), *context.shared_resources.values()])
             await database.close()
 
     async def _run(self, database: Database, devices: Devices) -> None:
@@ -269,7 +277,11 @@ async def _close_open_sessions(wiring: Wiring, sessions: SessionStore) -> None:
     """Sessions a crash left open end where the next one started, or at the charge meter's reading now."""
     for loadpoint, handle in zip(wiring.site.loadpoints, wiring.chargers, strict=True):
         reading = await handle.read(STARTUP_READ_TIMEOUT)
-        closed = await sessions.close_open(loadpoint.config.title, reading.energy)
+        try:
+            closed = await sessions.close_open(loadpoint.config.title, reading.energy)
+        except DatabaseError as error:  # a full disk: charging goes on, the rows are closed at the next start
+            log.error("%s: closing the sessions left open failed: %s", loadpoint.config.title, error)
+            continue
         if closed:
             log.info("%s: closed %d session(s) left open by the last run", loadpoint.config.title, closed)
 
@@ -280,8 +292,8 @@ async def _start(devices: Devices) -> None:
             await device.start()
 
 
-async def _close(devices: Devices) -> None:
-    for device in devices.all():
+async def _close(devices: list[object]) -> None:
+    for device in devices:
         if isinstance(device, p.Closable):
             try:
                 async with asyncio.timeout(1):

@@ -41,7 +41,9 @@ def parser() -> argparse.ArgumentParser:
     cli = argparse.ArgumentParser(
         prog="surplus",
         description="Charge electric cars from solar surplus. Serves evcc's API on http://localhost:7070.",
-        epilog="Subcommands: 'surplus replay FILE' runs a timeline on a virtual clock (see 'surplus replay -h'). "
+        epilog="Subcommands: 'surplus replay FILE' runs a timeline on a virtual clock (see 'surplus replay -h'); "
+        "'surplus backup FILE' copies the database, also while Surplus runs; 'surplus restore FILE' puts a copy "
+        "back while Surplus is stopped; 'surplus meter|charger|vehicle [NAME]' reads configured devices once. "
         "Without --config, the first of ./surplus.yaml, ./evcc.yaml, ~/surplus.yaml, ~/evcc.yaml, "
         "/etc/surplus.yaml, /etc/evcc.yaml is used; with none of them, the demo starts.",
     )
@@ -120,12 +122,20 @@ def replay_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    environment = os.environ if env is None else env
     if args[:1] == ["replay"]:
         from surplus import replay
 
         return replay.main(replay_parser().parse_args(args[1:]).file)
+    if args[:1] in (["meter"], ["charger"], ["vehicle"]):
+        from surplus import diagnose
+
+        return diagnose.main(args[0], args[1:], environment)
+    if args[:1] in (["backup"], ["restore"]):
+        from surplus import backup_cli
+
+        return backup_cli.main(args[0], args[1:], environment)
     arguments = parser().parse_args(args)
-    environment = os.environ if env is None else env
     try:
         loaded, demo = resolve_config(arguments)
         config = apply_overrides(loaded.config, environment, arguments.port, arguments.database)

@@ -104,6 +104,7 @@ class Replaying:
                 {"method": call.method, "path": call.path, "status": response.status_code, "body": decoded(response)}
             )
         await self.runtime.controller.cycle()
+        await self.runtime.statistics.settled()
         chargers = [self.script.chargers[f"charger{i + 1}"] for i in range(len(self.file.loadpoints))]
         line = {
             "at": entry.at,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ class App:
     runtime: Runtime
     script: Script
     clock: VirtualClock
+    database: Database
 
     async def state(self, jq: str | None = None) -> Any:
         response = await self.client.get("/api/state", params={"jq": jq} if jq else None)
@@ -53,11 +55,12 @@ class App:
     async def cycle(self, seconds: float = 30) -> None:
         self.clock.advance(seconds)
         await self.runtime.controller.cycle()
+        await self.runtime.statistics.settled()
 
 
 @asynccontextmanager
-async def running(database: Path, config: str = CONFIG) -> AsyncIterator[App]:
-    clock = VirtualClock(T0)
+async def running(database: Path, config: str = CONFIG, start: datetime = T0) -> AsyncIterator[App]:
+    clock = VirtualClock(start)
     loaded = load_text(config, "test.yaml")
     context = BuildContext(clock)
     db = await Database.open(database)
@@ -66,8 +69,8 @@ async def running(database: Path, config: str = CONFIG) -> AsyncIterator[App]:
         runtime = await assemble(loaded, clock, db, devices)
         transport = httpx.ASGITransport(app=runtime.api)
         async with httpx.AsyncClient(transport=transport, base_url="http://surplus") as client:
-            app = App(client, runtime, shared_script(context), clock)
-            await runtime.controller.cycle()
+            app = App(client, runtime, shared_script(context), clock, db)
+            await app.cycle(0)
             yield app
     finally:
         await db.close()

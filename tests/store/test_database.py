@@ -108,3 +108,31 @@ async def test_a_path_that_cannot_hold_a_database_is_a_clear_error(tmp_path: Pat
 def test_the_sessions_table_lists_every_evcc_column_once() -> None:
     names = [name for name, _ in SESSIONS.columns]
     assert names == EVCC_SESSIONS_COLUMNS
+
+
+async def test_a_stream_hands_over_chunks_of_one_snapshot_while_writes_go_on(tmp_path: Path) -> None:
+    database = await Database.open(tmp_path / "surplus.db")
+    await database.run(
+        lambda connection: connection.executemany(
+            "INSERT INTO settings(key, value) VALUES (?, ?)", [(f"k{n:02d}", str(n)) for n in range(25)]
+        )
+    )
+    chunks = []
+    async for chunk in database.stream("SELECT key FROM settings ORDER BY key", chunk=10):
+        chunks.append([key for (key,) in chunk])
+        await database.execute("INSERT INTO settings(key, value) VALUES (?, 'late')", (f"z{len(chunks)}",))
+    assert [len(chunk) for chunk in chunks] == [10, 10, 5]  # the rows written meanwhile are not in this read
+    assert len(await database.fetchall("SELECT key FROM settings")) == 28
+
+    with pytest.raises(DatabaseError, match="attempt to write a readonly database"):
+        async for _ in database.stream("DELETE FROM settings RETURNING key"):
+            pass
+    await database.close()
+
+
+async def test_an_in_memory_database_streams_too(tmp_path: Path) -> None:
+    database = await Database.open(Path(":memory:"))
+    await database.execute("INSERT INTO settings(key, value) VALUES ('a', '1'), ('b', '2'), ('c', '3')")
+    chunks = [chunk async for chunk in database.stream("SELECT key FROM settings ORDER BY key", chunk=2)]
+    assert chunks == [[("a",), ("b",)], [("c",)]]
+    await database.close()

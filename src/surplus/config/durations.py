@@ -45,3 +45,33 @@ def parse_duration(value: object) -> timedelta:
     if sign < 0:
         raise ValueError(f"'{text}' is negative; a duration must be 0 or more")
     return timedelta(seconds=seconds)
+
+
+def format_go_duration(nanoseconds: int) -> str:
+    """A duration as Go prints it: ``1h0m0s``, ``30m0s``, ``1m30.5s``, ``45s``, ``1.5ms``, ``0s``."""
+    if nanoseconds == 0:
+        return "0s"
+    sign = "-" if nanoseconds < 0 else ""
+    rest = abs(nanoseconds)
+    if rest < 1_000:
+        return f"{sign}{rest}ns"
+    if rest < 1_000_000:
+        return f"{sign}{_fraction(rest, 1_000)}µs"
+    if rest < 1_000_000_000:
+        return f"{sign}{_fraction(rest, 1_000_000)}ms"
+    hours, rest = divmod(rest, 3_600_000_000_000)
+    minutes, rest = divmod(rest, 60_000_000_000)
+    seconds = f"{_fraction(rest, 1_000_000_000)}s"
+    if hours:
+        return f"{sign}{hours}h{minutes}m{seconds}"
+    if minutes:
+        return f"{sign}{minutes}m{seconds}"
+    return f"{sign}{seconds}"
+
+
+def _fraction(count: int, unit: int) -> str:
+    """``count / unit`` in decimal, without trailing zeros (unit a power of ten)."""
+    whole, part = divmod(count, unit)
+    if not part:
+        return str(whole)
+    return f"{whole}.{part:0{len(str(unit)) - 1}d}".rstrip("0")

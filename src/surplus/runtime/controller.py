@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from surplus.clock import Clock
 from surplus.core.commands import WakeUp
@@ -19,6 +20,7 @@ from surplus.devices.protocols import BatteryController
 from surplus.logs import get_logger
 from surplus.runtime.persistence import loadpoint_to_store, site_to_store, vehicle_to_store
 from surplus.runtime.reading import ChargerHandle, MeterHandle, VehicleHandle, attempt
+from surplus.runtime.statistics import Statistics
 from surplus.state import State
 from surplus.store.sessions import SessionStore
 from surplus.store.settings import SettingsStore
@@ -53,6 +55,7 @@ class Controller:
         sessions: SessionStore | None = None,
         tariffs: Callable[[], Tariffs] = Tariffs,
         call_timeout: float | None = None,
+        statistics: Statistics | None = None,
     ) -> None:
         self._clock = clock
         self._state = state
@@ -70,6 +73,10 @@ class Controller:
         self._wake = asyncio.Event()
         self._timeout = call_timeout or min(MAX_CALL_TIMEOUT, interval.total_seconds() / 2)
         self._command_errors: dict[str, dict[str, Any]] = {}
+        #: writes to the database that failed (a full or read-only disk), shown in ``deviceErrors``
+        self._store_errors: dict[str, dict[str, Any]] = {}
+        self._statistics = statistics
+        self._persisted: object = None
 
     def tariffs(self) -> Tariffs:
         """The rates the loop plans with right now."""
@@ -78,48 +85,31 @@ class Controller:
     # --- reading ---------------------------------------------------------------------------------------------
 
     async def read(self, now: datetime) -> SiteReadings:
+        """Every device at once (one task each), then the vehicles the loadpoints asked for."""
         timeout = self._timeout
         devices = self._devices
-
-        async def meters(handles: Sequence[MeterHandle]) -> tuple[MeterReading, ...]:
-            return tuple(await asyncio.gather(*(h.read(timeout) for h in handles)))
-
-        async def grid() -> MeterReading | None:
-            return await devices.grid.read(timeout) if devices.grid else None
-
-        async def chargers() -> tuple[ChargerReading, ...]:
-            return tuple(await asyncio.gather(*(c.read(timeout) for c in self._chargers)))
-
-        async def circuit_meters() -> dict[str, MeterReading]:
-            readings = await asyncio.gather(*(h.read(timeout) for h in self._circuit_meters.values()))
-            return dict(zip(self._circuit_meters, readings, strict=True))
-
-        MeterGroups = tuple[
-            MeterReading | None,
-            tuple[MeterReading, ...],
-            tuple[MeterReading, ...],
-            tuple[MeterReading, ...],
-            tuple[MeterReading, ...],
-        ]
-
-        async def site_meters() -> MeterGroups:
-            return await asyncio.gather(
-                grid(), meters(devices.pv), meters(devices.battery), meters(devices.aux), meters(devices.ext)
+        groups = [[devices.grid] if devices.grid else [], devices.pv, devices.battery, devices.aux, devices.ext]
+        groups.append(list(self._circuit_meters.values()))
+        readings = iter(
+            await asyncio.gather(
+                *(meter.read(timeout) for group in groups for meter in group),
+                *(charger.read(timeout) for charger in self._chargers),
             )
-
-        (grid_reading, pv, battery, aux, ext), loadpoints, circuits = await asyncio.gather(
-            site_meters(), chargers(), circuit_meters()
         )
+        grid, pv, battery, aux, ext, circuits = (
+            tuple(cast(MeterReading, next(readings)) for _ in group) for group in groups
+        )
+        loadpoints = tuple(cast(ChargerReading, reading) for reading in readings)
         vehicles = await self._read_vehicles(now, loadpoints)
         return SiteReadings(
-            grid=grid_reading,
+            grid=grid[0] if grid else None,
             pv=pv,
             battery=battery,
             aux=aux,
             ext=ext,
             loadpoints=loadpoints,
             vehicles=vehicles,
-            circuits=circuits,
+            circuits=dict(zip(self._circuit_meters, circuits, strict=True)),
         )
 
     async def _read_vehicles(self, now: datetime, chargers: Sequence[ChargerReading]) -> dict[str, VehicleReading]:
@@ -150,9 +140,14 @@ class Controller:
                 return result
             for message in result.messages:
                 log.warning(message)
+            # published before anything is awaited: a setter running while commands are sent publishes after
+            # this, so what it set is not overwritten by what the cycle started with
+            self._publish(result)
             await asyncio.gather(*(self._apply(lp, result.loadpoints.get(lp.index)) for lp in self.site.loadpoints))
             await self._apply_battery(result)
-            self._publish(result)
+            if self._statistics is not None:
+                self._statistics.cycle(now, any(_session_ended(lp) for lp in result.loadpoints.values()))
+            self._publish_errors()
             await self.persist_settings()
             if self.last_cycle is None:
                 self._state.publish("startupCompleted", True)
@@ -188,7 +183,14 @@ class Controller:
             try:
                 await self._sessions.save(result.session)
             except Exception as error:  # a full or read-only disk must not stop charging
-                log.error("saving the session failed: %s", error)
+                self._store_failed("sessions", f"saving the session failed: {error}")
+            else:
+                self._store_errors.pop("sessions", None)
+
+    def _store_failed(self, what: str, message: str) -> None:
+        if self._store_errors.get(what, {}).get("error") != message:
+            log.error(message)  # once per distinct failure, not every cycle
+        self._store_errors[what] = {"class": "database", "device": what, "error": message}
 
     async def _apply_battery(self, result: SiteResult) -> None:
         if not result.battery_commands:
@@ -209,13 +211,8 @@ class Controller:
 
     def _publish(self, result: SiteResult) -> None:
         self._state.publish_all(result.published)
-        self._state.publish_all(self.site.settings_published())
         for index, lp_result in result.loadpoints.items():
             self._state.publish_all(lp_result.published, index)
-        # a setter may have run while commands were sent; what it set wins over what the cycle started with
-        for lp in self.site.loadpoints:
-            self._state.publish_all(lp.settings_published(), lp.index)
-        self._publish_errors()
 
     def _publish_errors(self) -> None:
         """``deviceErrors``: every device that failed to answer or to carry out a command, and why."""
@@ -227,6 +224,7 @@ class Controller:
                 kind, _, name = what.partition(" ")
                 errors.append({"class": kind, "device": name, "error": error})
         errors.extend(self._command_errors.values())
+        errors.extend(self._store_errors.values())
         self._state.publish("deviceErrors", sorted(errors, key=lambda e: (e["class"], e["device"], e["error"])))
 
     def _all_meters(self) -> list[MeterHandle]:
@@ -238,6 +236,13 @@ class Controller:
         """Write every setting that changed since the last write (API setters and the core's own changes)."""
         if self._settings is None:
             return
+        settings = (
+            self.site.settings,
+            [lp.settings for lp in self.site.loadpoints],
+            dict(self.site.vehicle_settings),
+        )
+        if settings == self._persisted:
+            return  # the common case: a cycle that changed no setting writes nothing and encodes nothing
         values: dict[str, str | None] = dict(site_to_store(self.site.settings))
         for lp in self.site.loadpoints:
             values.update(loadpoint_to_store(lp.index + 1, lp.settings))
@@ -246,7 +251,10 @@ class Controller:
         try:
             await self._settings.save(values)
         except Exception as error:  # the setting stays in memory and is written with the next change
-            log.error("saving settings failed: %s", error)
+            self._store_failed("settings", f"saving settings failed: {error}")
+        else:
+            self._store_errors.pop("settings", None)
+            self._persisted = deepcopy(settings)  # settings change in place: keep what was written, not a view
 
     async def shutdown(self) -> None:
         """Hand a battery we put on hold or charge back to its own control, and save settings once more."""
@@ -289,6 +297,11 @@ class Controller:
                 waker.cancel()
             if self._wake.is_set():
                 due = self._clock.now()  # a requested cycle is due at once
+
+
+def _session_ended(result: LoadpointResult) -> bool:
+    """A charge stopped or the vehicle left: the session's last values are written, statistics may have changed."""
+    return "stop" in result.events or "disconnect" in result.events
 
 
 def vehicle_info_wakeup_disabled(loadpoint: Loadpoint) -> bool:

@@ -12,7 +12,7 @@ from surplus.errors import RequestError
 from surplus.logs import get_logger
 from surplus.server.context import ApiContext
 from surplus.server.responses import error_response
-from surplus.server.routes import data, loadpoints, site, state, vehicles, websocket
+from surplus.server.routes import data, loadpoints, sessions, site, state, vehicles, websocket
 
 log = get_logger("http")
 
@@ -33,6 +33,7 @@ def create_app(context: ApiContext) -> FastAPI:
         app.include_router(loadpoints.router(context))
         app.include_router(vehicles.router(context))
         app.include_router(data.router(context))
+        app.include_router(sessions.router(context))
 
     @app.exception_handler(RequestError)
     async def request_error(request: Request, error: RequestError) -> Response:

@@ -13,6 +13,7 @@ from surplus.core.site import Tariffs
 from surplus.runtime.setters import Setters
 from surplus.state import State
 from surplus.store.database import Database
+from surplus.store.sessions import SessionStore
 
 
 class LoopStatus(Protocol):
@@ -30,6 +31,8 @@ class ApiContext:
     loop: LoopStatus
     setters: Setters | None = None
     database: Database | None = None
+    #: the one writer of session rows: edits and deletes go through it
+    sessions: SessionStore | None = None
     tariffs: Callable[[], Tariffs] = Tariffs
     #: the known rates of a usage, None when it is not configured
     tariff_rates: Callable[[str], list[Rate] | None] = lambda usage: None

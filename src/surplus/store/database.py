@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,6 +17,9 @@ from surplus.store.schema import migrate
 
 T = TypeVar("T")
 log = get_logger("db")
+
+#: rows handed over per trip to the database thread when streaming a query
+STREAM_CHUNK = 500
 
 
 class DatabaseError(Exception):
@@ -52,7 +55,10 @@ class Database:
             with self._connection:
                 return work(self._connection)
 
-        return await asyncio.get_running_loop().run_in_executor(self._executor, transaction)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, transaction)
+        except sqlite3.Error as error:
+            raise DatabaseError(f"database {self.path}: {error}") from error
 
     async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> int:
         """Run one statement; returns the number of rows changed."""
@@ -60,6 +66,38 @@ class Database:
 
     async def fetchall(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return await self.run(lambda connection: connection.execute(sql, parameters).fetchall())
+
+    async def stream(
+        self, sql: str, parameters: Sequence[Any] = (), chunk: int = STREAM_CHUNK
+    ) -> AsyncIterator[list[tuple[Any, ...]]]:
+        """The rows of one query, ``chunk`` rows at a time, fetched in the database thread as they are consumed.
+
+        The query runs on its own read-only connection, so it sees one consistent snapshot (WAL) while the
+        writer goes on; only one chunk is ever in memory.
+        """
+        if self._closed:
+            raise DatabaseError(f"database {self.path} is closed")
+        loop = asyncio.get_running_loop()
+        if str(self.path) == ":memory:":  # no second connection can see an in-memory database
+            rows = await self.fetchall(sql, parameters)
+            for start in range(0, len(rows), chunk):
+                yield rows[start : start + chunk]
+            return
+        try:
+            reader = await loop.run_in_executor(self._executor, _reader, self.path)
+        except sqlite3.Error as error:
+            raise DatabaseError(f"database {self.path}: {error}") from error
+        try:
+            cursor = await loop.run_in_executor(self._executor, reader.execute, sql, parameters)
+            while rows := await loop.run_in_executor(self._executor, cursor.fetchmany, chunk):
+                yield rows
+        except sqlite3.Error as error:
+            raise DatabaseError(f"database {self.path}: {error}") from error
+        finally:
+            try:
+                await loop.run_in_executor(self._executor, reader.close)
+            except RuntimeError:  # the database thread has already stopped
+                reader.close()
 
     async def close(self) -> None:
         if self._closed:
@@ -81,9 +119,22 @@ def _connect(path: Path) -> sqlite3.Connection:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
         migrate(connection)
+        check_writable(connection)
     except sqlite3.Error as error:
         connection.close()
         raise DatabaseError(f"cannot use database {path}: {error}") from None
+    return connection
+
+
+def check_writable(connection: sqlite3.Connection) -> None:
+    """Start a write that changes nothing: a read-only file fails here, at start-up, not at the first session."""
+    with connection:
+        connection.execute("DELETE FROM sessions WHERE 0")
+
+
+def _reader(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, check_same_thread=False, timeout=5.0)
+    connection.execute("PRAGMA query_only = ON")
     return connection
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime
 
 from surplus.core.session import SessionRecord, StoredSession, close_open_sessions
 from surplus.store.database import Database
@@ -66,32 +67,72 @@ def _row(record: SessionRecord) -> tuple[object, ...]:
     )
 
 
+#: what a user may change in a stored session (PUT /api/session/<id>), as JSON names → columns
+EDITABLE = {"vehicle": "vehicle", "loadpoint": "loadpoint", "odometer": "odometer"}
+
+
 class SessionStore:
-    """Writes the core's session records; one row per session, updated as it grows."""
+    """Writes the core's session records; one row per session, updated as it grows.
+
+    It is also the one place that edits and deletes rows, so a user's edit of a session that is still
+    running is not overwritten by the next cycle, and a deleted running session does not come back.
+    """
 
     def __init__(self, database: Database) -> None:
         self._database = database
         self._ids: dict[int, int] = {}
+        self._edits: dict[int, dict[str, object]] = {}
+        self._deleted: set[int] = set()
 
-    async def save(self, record: SessionRecord) -> int:
-        """Insert the session's row the first time, update it afterwards; returns the row id."""
+    async def save(self, record: SessionRecord) -> int | None:
+        """Insert the session's row the first time, update it afterwards; returns the row id (None: deleted)."""
+        if record.token in self._deleted:
+            return None
         row_id = self._ids.get(record.token)
         values = _row(record)
+        if row_id is not None and row_id in self._edits:
+            edits = self._edits[row_id]
+            values = tuple(edits.get(column, value) for column, value in zip(COLUMNS, values, strict=True))
 
         def write(connection: sqlite3.Connection) -> int:
-            if row_id is None:
-                placeholders = ", ".join("?" for _ in COLUMNS)
-                cursor = connection.execute(
-                    f"INSERT INTO sessions ({', '.join(COLUMNS)}) VALUES ({placeholders})", values
-                )
-                return int(cursor.lastrowid or 0)
-            assignments = ", ".join(f"{column} = ?" for column in COLUMNS)
-            connection.execute(f"UPDATE sessions SET {assignments} WHERE id = ?", (*values, row_id))
-            return row_id
+            if row_id is not None:
+                assignments = ", ".join(f"{column} = ?" for column in COLUMNS)
+                changed = connection.execute(f"UPDATE sessions SET {assignments} WHERE id = ?", (*values, row_id))
+                if changed.rowcount:
+                    return row_id
+            placeholders = ", ".join("?" for _ in COLUMNS)
+            cursor = connection.execute(f"INSERT INTO sessions ({', '.join(COLUMNS)}) VALUES ({placeholders})", values)
+            return int(cursor.lastrowid or 0)
 
         saved = await self._database.run(write)
         self._ids[record.token] = saved
         return saved
+
+    async def edit(self, row_id: int, changes: Mapping[str, object]) -> bool:
+        """Set the given columns (names of :data:`EDITABLE`'s values) of one row; False when there is no such row."""
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+
+        def write(connection: sqlite3.Connection) -> int:
+            sql = f"UPDATE sessions SET {assignments} WHERE id = ?"
+            return connection.execute(sql, (*changes.values(), row_id)).rowcount
+
+        if not await self._database.run(write):
+            return False
+        if row_id in self._ids.values():
+            self._edits.setdefault(row_id, {}).update(changes)
+        return True
+
+    async def delete(self, row_id: int) -> bool:
+        """Delete one row; False when there is no such row. A running session that is deleted stays deleted."""
+        deleted = await self._database.run(
+            lambda connection: connection.execute("DELETE FROM sessions WHERE id = ?", (row_id,)).rowcount
+        )
+        for token, saved in list(self._ids.items()):
+            if saved == row_id:
+                del self._ids[token]
+                self._deleted.add(token)
+        self._edits.pop(row_id, None)
+        return bool(deleted)
 
     async def close_open(self, loadpoint: str, meter_now: float | None) -> int:
         """Close the rows a crash (or evcc) left without ``finished``; returns how many were closed."""
@@ -119,46 +160,12 @@ def _unset(finished: object) -> bool:
     return finished is None or str(finished).startswith("0001-01-01")
 
 
-#: sessions below this energy are noise and not listed (evcc's rule)
-MIN_LISTED_KWH = 0.05
-
-JSON_FIELDS = (
-    ("id", "id"),
-    ("created", "created"),
-    ("finished", "finished"),
-    ("loadpoint", "loadpoint"),
-    ("identifier", "identifier"),
-    ("vehicle", "vehicle"),
-    ("odometer", "odometer"),
-    ("meterStart", "meter_start_kwh"),
-    ("meterStop", "meter_end_kwh"),
-    ("chargedEnergy", "charged_kwh"),
-    ("chargeDuration", "charge_duration"),
-    ("socStart", "soc_start"),
-    ("socEnd", "soc_end"),
-    ("addedRange", "added_range"),
-    ("solarPercentage", "solar_percentage"),
-    ("price", "price"),
-    ("pricePerKWh", "price_per_kwh"),
-    ("co2PerKWh", "co2_per_kwh"),
-    ("referencePricePerKWh", "reference_price_per_kwh"),
-    ("referenceCo2PerKWh", "reference_co2_per_kwh"),
-)
-
-
 def parse_db_time(text: object) -> datetime | None:
+    """A stored time; None for NULL, Go's zero time or text that is not a time."""
     if not isinstance(text, str) or not text or text.startswith("0001-01-01"):
         return None
     try:
-        return datetime.fromisoformat(text.replace(" ", "T", 1))
+        instant = datetime.fromisoformat(text)
     except ValueError:
         return None
-
-
-async def list_sessions(database: Database) -> list[dict[str, object]]:
-    """Every session worth showing, newest first, as evcc's JSON names them."""
-    columns = ", ".join(column for _, column in JSON_FIELDS)
-    rows = await database.fetchall(
-        f"SELECT {columns} FROM sessions WHERE charged_kwh >= ? ORDER BY created DESC, id DESC", (MIN_LISTED_KWH,)
-    )
-    return [dict(zip((name for name, _ in JSON_FIELDS), row, strict=True)) for row in rows]
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)  # SQLite's own times are UTC
