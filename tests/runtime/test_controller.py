@@ -120,7 +120,8 @@ async def test_a_hanging_device_cannot_stall_the_cycle() -> None:
     await asyncio.wait_for(control.cycle(), timeout=2)
     assert charger.received == []  # status unknown: the loadpoint is not controlled
     errors = control._state.get("deviceErrors")
-    assert errors == [{"class": "charger", "device": "wallbox", "error": "no answer within 0.05s"}]
+    retry = "2026-06-01T12:00:15Z"  # two failures in a row: left alone for 15 s
+    assert errors == [{"class": "charger", "device": "wallbox", "error": "no answer within 0.05s", "retry": retry}]
 
 
 async def test_a_refused_command_is_shown_and_sent_again_next_cycle() -> None:
@@ -156,3 +157,39 @@ async def test_settings_the_core_changes_are_saved_and_come_back(tmp_path: Path)
     assert restored.get("lp1.enableDelay") == "90000000000"
     assert restored.get("bufferSoc") == "55"
     await database.close()
+
+
+class CountingMeter(Meter):
+    def __init__(self, power: float) -> None:
+        super().__init__(power)
+        self.calls = 0
+
+    async def current_power(self) -> float:
+        self.calls += 1
+        return await super().current_power()
+
+
+async def test_a_failing_device_is_left_alone_for_longer_each_time_and_found_again() -> None:
+    grid = CountingMeter(0)
+    control = controller(grid, Charger())
+    clock = control._clock
+    assert isinstance(clock, VirtualClock)
+    grid.fail = "connection refused"
+    asked = []
+    for _ in range(12):  # every 30 s for 6 minutes
+        await control.cycle()
+        asked.append(grid.calls)
+        clock.advance(30)
+    # asked at 0 and 30 s, then after 15 s (next cycle), 30 s, 60 s, 120 s: calls at cycles 0, 1, 2, 3, 5, 9
+    assert asked == [1, 2, 3, 4, 4, 5, 5, 5, 5, 6, 6, 6]
+    errors = control._state.get("deviceErrors")
+    assert errors[0]["error"] == "DeviceError: connection refused"
+    assert errors[0]["retry"] == "2026-06-01T12:06:30Z"  # the last try at 12:04:30, then the longest rest
+    grid.fail = None
+    while grid.calls == 6:
+        await control.cycle()
+        clock.advance(30)
+    assert control._state.get("deviceErrors") == []
+    calls = grid.calls
+    await control.cycle()
+    assert grid.calls == calls + 1  # working again: asked every cycle

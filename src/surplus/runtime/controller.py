@@ -21,7 +21,7 @@ from surplus.logs import get_logger
 from surplus.runtime.persistence import loadpoint_to_store, site_to_store, vehicle_to_store
 from surplus.runtime.reading import ChargerHandle, MeterHandle, VehicleHandle, attempt
 from surplus.runtime.statistics import Statistics
-from surplus.state import State
+from surplus.state import State, format_time
 from surplus.store.sessions import SessionStore
 from surplus.store.settings import SettingsStore
 
@@ -77,6 +77,8 @@ class Controller:
         self._store_errors: dict[str, dict[str, Any]] = {}
         self._statistics = statistics
         self._persisted: object = None
+        #: why control is being skipped (a failed grid meter), while it is
+        self._skipping: str | None = None
 
     def tariffs(self) -> Tariffs:
         """The rates the loop plans with right now."""
@@ -92,8 +94,8 @@ class Controller:
         groups.append(list(self._circuit_meters.values()))
         readings = iter(
             await asyncio.gather(
-                *(meter.read(timeout) for group in groups for meter in group),
-                *(charger.read(timeout) for charger in self._chargers),
+                *(meter.read(timeout, now) for group in groups for meter in group),
+                *(charger.read(timeout, now) for charger in self._chargers),
             )
         )
         grid, pv, battery, aux, ext, circuits = (
@@ -135,9 +137,14 @@ class Controller:
             now = self._clock.now()
             result = self.site.update(readings, now, self.tariffs())
             if result.skipped:
-                log.error("%s; control skipped this cycle", result.skipped)
+                if result.skipped != self._skipping:  # once, not every cycle of an outage
+                    log.error("%s; control is skipped until it answers", result.skipped)
+                self._skipping = result.skipped
                 self._publish_errors()
                 return result
+            if self._skipping is not None:
+                log.info("control resumed")
+                self._skipping = None
             for message in result.messages:
                 log.warning(message)
             # published before anything is awaited: a setter running while commands are sent publishes after
@@ -222,7 +229,10 @@ class Controller:
         for failures in logs:
             for what, error in failures.failing.items():
                 kind, _, name = what.partition(" ")
-                errors.append({"class": kind, "device": name, "error": error})
+                entry: dict[str, Any] = {"class": kind, "device": name, "error": error}
+                if failures.retry_at is not None:
+                    entry["retry"] = format_time(failures.retry_at)  # backing off: asked again then
+                errors.append(entry)
         errors.extend(self._command_errors.values())
         errors.extend(self._store_errors.values())
         self._state.publish("deviceErrors", sorted(errors, key=lambda e: (e["class"], e["device"], e["error"])))

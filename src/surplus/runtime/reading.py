@@ -11,6 +11,7 @@ import logging
 import math
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from surplus.core.commands import ChargerCommand, Enable, MaxCurrent, SwitchPhases, WakeUp
@@ -20,22 +21,45 @@ from surplus.devices import protocols as p
 from surplus.devices.errors import Asleep, MustRetry, NotAvailable
 from surplus.logs import get_logger
 
+#: a failing device is asked again at once, then after this long, doubling up to RETRY_MAX
+RETRY_FIRST = timedelta(seconds=15)
+RETRY_MAX = timedelta(minutes=2)
+
 
 class FailureLog:
-    """Logs a device's failure when it starts and its recovery when it ends, not every cycle."""
+    """Logs a device's failure when it starts and its recovery when it ends, not every cycle.
+
+    Given the time of each read, it also backs off: a device that failed twice in a row is left alone for
+    RETRY_FIRST, then twice as long after each further failure, up to RETRY_MAX. A dead device then neither
+    costs every cycle its timeout nor floods its log and network, and is noticed again within RETRY_MAX.
+    """
 
     def __init__(self, log: logging.Logger) -> None:
         self._log = log
         self.failing: dict[str, str] = {}
+        self._failures = 0
+        self.retry_at: datetime | None = None
 
-    def failed(self, what: str, error: str) -> None:
+    def failed(self, what: str, error: str, now: datetime | None = None) -> None:
         if self.failing.get(what) != error:
             self._log.warning("%s: %s", what, error)
         self.failing[what] = error
+        if now is not None:
+            self._failures += 1
+            if self._failures >= 2:
+                self.retry_at = now + min(RETRY_FIRST * 2 ** (self._failures - 2), RETRY_MAX)
 
     def succeeded(self, what: str) -> None:
+        self._failures = 0
+        self.retry_at = None
         if self.failing.pop(what, None) is not None:
             self._log.info("%s: working again", what)
+
+    def resting(self, now: datetime | None) -> str | None:
+        """The last error while the device is being left alone, else None (ask it)."""
+        if now is None or self.retry_at is None or now >= self.retry_at:
+            return None
+        return next(iter(self.failing.values()), "failing")
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,12 +182,16 @@ class MeterHandle:
         self._max_ac_power = device.max_ac_power if isinstance(device, p.MaxACPower) else None
         self._controllable = isinstance(device, p.BatteryController)
 
-    async def read(self, timeout: float) -> MeterReading:
+    async def read(self, timeout: float, now: datetime | None = None) -> MeterReading:
+        """This cycle's values; while backing off after failures (``now`` given), the last error instead."""
+        resting = self.log.resting(now)
+        if resting is not None:
+            return MeterReading(name=self.name, title=self.title, error=resting)
         values = await read_in_turn(self._calls, timeout)
         power = values["power"]
         error = garbage(power, "power")
         if error:
-            self.log.failed(f"meter {self.name}", error)
+            self.log.failed(f"meter {self.name}", error, now)
         else:
             self.log.succeeded(f"meter {self.name}")
         return MeterReading(
@@ -209,14 +237,18 @@ class ChargerHandle:
             "soc": capability(device, p.Battery, "soc"),
         }
 
-    async def read(self, timeout: float) -> ChargerReading:
+    async def read(self, timeout: float, now: datetime | None = None) -> ChargerReading:
+        """This cycle's values; while backing off after failures (``now`` given), the last error instead."""
+        resting = self.log.resting(now)
+        if resting is not None:
+            return ChargerReading(error=resting)
         values = await read_in_turn(self._calls, timeout)
         status, enabled, power = values["status"], values["enabled"], values["power"]
         error = status.error or enabled.error or garbage(power, "charge power")
         if status.value is not None and not isinstance(status.value, ChargeStatus):
             error = f"status answered {status.value!r}, not A, B or C"
         if error:
-            self.log.failed(f"charger {self.name}", error)
+            self.log.failed(f"charger {self.name}", error, now)
         else:
             self.log.succeeded(f"charger {self.name}")
         phase_count = number(values["phases"])
