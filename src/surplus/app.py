@@ -21,6 +21,7 @@ from surplus.config.loader import LoadedConfig
 from surplus.config.schema import Config, DeviceEntry
 from surplus.core.site import Tariffs
 from surplus.devices import protocols as p
+from surplus.devices.mqtt import GLOBAL_SETTINGS as GLOBAL_MQTT
 from surplus.devices.registry import BuildContext, Built, Kind, registry
 from surplus.logs import get_logger
 from surplus.runtime.controller import Controller
@@ -52,6 +53,7 @@ class StartupError(Exception):
 def build_devices(loaded: LoadedConfig, context: BuildContext) -> Devices:
     """Build every configured device through the registry; errors name the file, line and key."""
     devices = Devices()
+    context.shared_resources[GLOBAL_MQTT] = loaded.config.mqtt  # the default broker of `source: mqtt`
     sections: tuple[tuple[Kind, str, dict[str, Built]], ...] = (
         ("meter", "meters", devices.meters),
         ("charger", "chargers", devices.chargers),

@@ -10,7 +10,7 @@ import re
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from surplus.config.durations import parse_duration
@@ -180,6 +180,40 @@ class Tariffs(Section):
     temperature: DeviceEntry | None = None
 
 
+#: an MQTT broker address: host[:port], optionally behind a scheme; tls://, ssl:// and mqtts:// connect with TLS
+BROKER_PATTERN = re.compile(
+    r"^(?:(?P<scheme>tcp|mqtt|ssl|tls|mqtts)://)?(?P<host>\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+)(?::(?P<port>\d{1,5}))?$",
+    re.IGNORECASE,
+)
+
+
+class MqttBroker(Section):
+    """How to reach an MQTT broker; the global ``mqtt:`` section and each ``source: mqtt`` accept these keys."""
+
+    broker: str = ""
+    user: str = ""
+    password: SecretStr = SecretStr("")
+    client_id: str = ""
+    insecure: bool = False
+    ca_cert: str = Field("", repr=False)
+
+    @field_validator("broker")
+    @classmethod
+    def _broker_address(cls, broker: str) -> str:
+        match = BROKER_PATTERN.match(broker)
+        if broker and (match is None or not 0 < int(match["port"] or 1883) <= 65535):
+            raise ValueError(
+                f"'{broker}' is not a broker address; write host:port, e.g. 192.168.1.10:1883 or tls://broker:8883"
+            )
+        return broker
+
+
+class Mqtt(MqttBroker):
+    """evcc's global ``mqtt:`` section: the default broker of ``source: mqtt`` and the root of published topics."""
+
+    topic: str = "evcc"
+
+
 def _log_spec(value: Any) -> Any:
     if isinstance(value, str):
         parse_log_spec(value)
@@ -213,7 +247,7 @@ class Config(Section):
     profile: Any = None
     mcp: Any = None
     ocpp: Any = None
-    mqtt: Any = None
+    mqtt: Mqtt | None = None
     influx: Any = None
     modbusproxy: Any = None
     javascript: Any = None

@@ -172,10 +172,22 @@ class Registry:
             device = device_type.factory(params, context.for_device(entry.name))
         except NestedParamsError as error:
             raise error.located(source, path) from None
+        if isinstance(device, Built):  # a factory that delegates (templates) hands on what it built
+            return device
         required = REQUIRED.get(kind, object)
         if not isinstance(device, required):
             raise TypeError(f"{kind} type '{device_type.name}' built a {type(device).__name__}, not a {kind}")
         return Built(device, params)
+
+    def build_rendered(self, kind: Kind, config: dict[str, Any], context: BuildContext, what: str) -> Built:
+        """Build from a configuration made by code (a rendered template); its errors are reported as ``what``'s."""
+        try:
+            entry = DeviceEntry.model_validate({**config, "name": context.name})
+            return self.build(kind, entry, (), SourceMap(), context)
+        except (ConfigError, ValidationError) as error:
+            where = f" at '{error.key}'" if isinstance(error, ConfigError) and error.key else ""
+            reason = error.message if isinstance(error, ConfigError) else str(error.errors()[0]["msg"])
+            raise NestedParamsError((), f"{what} rendered an invalid {kind}{where}: {reason}") from None
 
 
 registry = Registry(["surplus.devices", "surplus.tariffs.providers"])

@@ -22,15 +22,17 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-import httpx
-import jq
-from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from surplus.config.schema import Duration
 from surplus.core.rates import Rate
-from surplus.devices.registry import BuildContext, DeviceParams, registry
-from surplus.tariffs.base import PermanentTariffError, PriceParams, TariffKind
-from surplus.tariffs.providers._http import HttpTariff, Redactor
+from surplus.devices.errors import DeviceError
+from surplus.devices.plugins.http import AuthParams, Http, RequestParams
+from surplus.devices.plugins.http_client import HttpClients, HttpStatusError, Unreachable
+from surplus.devices.plugins.pipeline import JqExpression, PipelineParams, pipeline
+from surplus.devices.registry import BuildContext, registry
+from surplus.tariffs.base import PermanentTariffError, PriceParams, TariffError, TariffKind
+from surplus.tariffs.providers._http import TRANSIENT
 from surplus.tariffs.slots import SLOT
 
 SOURCES = ("http",)
@@ -41,19 +43,8 @@ KINDS = {
 }
 
 
-class AuthParams(DeviceParams):
+class TariffAuthParams(AuthParams):
     type: Literal["basic", "bearer"]
-    user: str = ""
-    password: SecretStr = SecretStr("")
-    token: SecretStr = SecretStr("")
-
-    @model_validator(mode="after")
-    def _complete(self) -> AuthParams:
-        if self.type == "basic" and not self.user:
-            raise ValueError("basic auth needs a user (and a password)")
-        if self.type == "bearer" and not self.token.get_secret_value():
-            raise ValueError("bearer auth needs a token")
-        return self
 
 
 def _http_only(data: Any) -> Any:
@@ -68,32 +59,12 @@ def _http_only(data: Any) -> Any:
     return data
 
 
-class HttpPlugin(DeviceParams):
-    """An HTTP request and the jq expression that picks the value out of the answer."""
+class HttpPlugin(RequestParams):
+    """The keys of ``source: http`` a tariff takes: a request and the jq expression that picks the value."""
 
     source: Literal["http"]
-    uri: str
-    method: Annotated[
-        Literal["GET", "POST", "PUT", "PATCH", "DELETE"] | None,
-        BeforeValidator(lambda value: value.upper() if isinstance(value, str) else value),
-    ] = None
-    headers: dict[str, str] = Field(default_factory=dict)
-    body: str | None = None
-    jq: str | None = None
-    timeout: Duration = timedelta(seconds=10)
-    auth: AuthParams | None = None
-    scale: float = 1.0
-
-    @field_validator("jq")
-    @classmethod
-    def _valid_jq(cls, expression: str | None) -> str | None:
-        if expression is not None:
-            try:
-                jq.compile(expression)
-            except ValueError as error:
-                problem = str(error).splitlines()[0].removeprefix("jq: error: ")
-                raise ValueError(f"jq '{expression}' does not compile: {problem}") from None
-        return expression
+    jq: JqExpression | None = None
+    auth: TariffAuthParams | None = None
 
 
 Plugin = Annotated[HttpPlugin, BeforeValidator(_http_only)]
@@ -118,70 +89,63 @@ class CustomParams(PriceParams):
         return self
 
 
-class Custom(HttpTariff):
+class Custom:
+    """Fetches through an http source with its own clients (closed by :meth:`aclose`); the price is scaled here."""
+
     def __init__(self, params: CustomParams, context: BuildContext) -> None:
         plugin = params.forecast if params.forecast is not None else params.price
         assert plugin is not None  # the params hold exactly one of the two
-        label = f"custom tariff '{context.name}'" if context.name else "custom tariff"
-        super().__init__(label, context, *_secrets(plugin), interval=params.interval)
+        self._label = f"custom tariff '{context.name}'" if context.name else "custom tariff"
+        self._clock = context.clock
         self._params = params
         self._plugin = plugin
+        self._clients = HttpClients()
+        unscaled = plugin.model_copy(update={"scale": 1.0})
+        self._source = Http(unscaled, plugin.auth, self._clients, pipeline(PipelineParams(jq=plugin.jq)))
 
     def kind(self) -> TariffKind:
         if self._params.tariff != "price":
             return KINDS[self._params.tariff]
         return TariffKind.PRICE_FORECAST if self._params.forecast else TariffKind.PRICE_DYNAMIC
 
+    def interval(self) -> timedelta:
+        return self._params.interval
+
     async def fetch(self) -> list[Rate]:
         if self._params.forecast is not None:
-            return parse_forecast(await self._read(), self._provider)
-        value = _number(await self._read(), self._provider) * self._plugin.scale
+            return parse_forecast(await self._read(), self._label)
+        value = _number(await self._read(), self._label) * self._plugin.scale
         now = self._clock.now().astimezone(UTC)
         return [Rate(now, _next_quarter_hour(now), value)]
 
+    async def aclose(self) -> None:
+        await self._clients.aclose()
+
     async def _read(self) -> Any:
         """The plugin's value: the answer run through jq, or the answer's JSON when there is no jq."""
-        plugin = self._plugin
-        headers = dict(plugin.headers)
-        auth: httpx.Auth | None = None
-        if plugin.auth is not None:
-            if plugin.auth.type == "basic":
-                auth = httpx.BasicAuth(plugin.auth.user, plugin.auth.password.get_secret_value())
-            else:
-                headers["authorization"] = f"Bearer {plugin.auth.token.get_secret_value()}"
-        method = plugin.method or ("POST" if plugin.body is not None else "GET")
-        response = await self._send(
-            method,
-            plugin.uri,
-            headers=headers,
-            content=plugin.body,
-            auth=auth,
-            timeout=plugin.timeout.total_seconds(),
-        )
-        return _extract(response.text, plugin.jq, self._provider, self._redact)
-
-
-def _secrets(plugin: HttpPlugin) -> list[str]:
-    """What the plugin's request carries that no message may show: its headers' values and its credentials."""
-    secrets = [*plugin.headers.values()]
-    if plugin.auth is not None:
-        secrets += [plugin.auth.password.get_secret_value(), plugin.auth.token.get_secret_value()]
-    return secrets
-
-
-def _extract(text: str, expression: str | None, label: str, redact: Redactor) -> Any:
-    if expression is None:
         try:
-            return json.loads(text)
+            value = await self._source.read()
+        except DeviceError as error:
+            raise _tariff_error(error, self._label) from None
+        if self._plugin.jq is not None:
+            return value
+        try:
+            return json.loads(str(value))
         except ValueError:
-            raise PermanentTariffError(f"{label}: the answer is not JSON") from None
-    try:
-        return jq.compile(expression).input_text(text).first()
-    except StopIteration:
-        raise PermanentTariffError(f"{label}: jq '{expression}' gave no value for the answer") from None
-    except ValueError as error:
-        problem = redact(str(error).splitlines()[0])
-        raise PermanentTariffError(f"{label}: jq '{expression}' failed on the answer: {problem}") from None
+            raise PermanentTariffError(f"{self._label}: the answer is not JSON") from None
+
+
+def _tariff_error(error: DeviceError, label: str) -> TariffError:
+    """Network trouble and transient statuses are worth a retry; a refusal or an answer that does not parse not."""
+    message = f"{label}: {error}"
+    if isinstance(error, Unreachable):
+        return TariffError(message)
+    if isinstance(error, HttpStatusError):
+        if error.status in (401, 403):
+            return PermanentTariffError(f"{message}; check the token")
+        if error.status in TRANSIENT or error.status >= 500:
+            return TariffError(message)
+    return PermanentTariffError(message)
 
 
 def parse_forecast(value: Any, label: str) -> list[Rate]:

@@ -1,0 +1,1 @@
+"""Meters with their own protocol (Shelly)."""

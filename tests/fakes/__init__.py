@@ -1,0 +1,1 @@
+"""Real programs and servers that tests run as the peers of the code under test."""
