@@ -223,11 +223,11 @@ class Application:
         context = BuildContext(self.clock)
         try:
             devices = build_devices(self.loaded, context)
-            await _start(devices)
+            await start_devices(devices)
             await self._run(database, devices)
         finally:
             # shared resources too: connections that devices opened (an MQTT broker's)
-            await _close([*devices.all(), *context.shared_resources.values()])
+            await close_devices([*devices.all(), *context.shared_resources.values()])
             await database.close()
 
     async def _run(self, database: Database, devices: Devices) -> None:
@@ -288,13 +288,19 @@ async def _close_open_sessions(wiring: Wiring, sessions: SessionStore) -> None:
             log.info("%s: closed %d session(s) left open by the last run", loadpoint.config.title, closed)
 
 
-async def _start(devices: Devices) -> None:
-    for device in devices.all():
-        if isinstance(device, p.Startable):
-            await device.start()
+async def start_devices(devices: Devices) -> None:
+    """Start the devices that connect or listen first, all at once: OCPP chargers wait for their station."""
+    named = [*devices.meters.items(), *devices.chargers.items(), *devices.vehicles.items()]
+    startable = [(name, built.device) for name, built in named if isinstance(built.device, p.Startable)]
+    results = await asyncio.gather(*(device.start() for _, device in startable), return_exceptions=True)
+    for (name, _), result in zip(startable, results, strict=True):
+        if isinstance(result, Exception):  # the device fails its reads and shows in deviceErrors until it works
+            log.error("%s: starting failed: %s", name, result)
+        elif isinstance(result, BaseException):
+            raise result
 
 
-async def _close(devices: list[object]) -> None:
+async def close_devices(devices: list[object]) -> None:
     for device in devices:
         if isinstance(device, p.Closable):
             try:

@@ -55,10 +55,10 @@ def to_json(value: Any) -> JsonValue:
         return {str(k): to_json(v) for k, v in value.items()}
     if kind is list:
         return [to_json(v) for v in value]
+    if isinstance(value, Enum):  # before str: a StrEnum is a str
+        return to_json(value.value)
     if isinstance(value, bool | str):
         return value
-    if isinstance(value, Enum):
-        return to_json(value.value)
     if isinstance(value, int):
         return value
     if isinstance(value, float):
