@@ -11,7 +11,7 @@ import pytest
 
 from surplus.clock import VirtualClock
 from surplus.devices.errors import DeviceError
-from surplus.devices.plugins.base import PluginContext, PluginParams, Value, plugins
+from surplus.devices.plugins.base import PluginContext, PluginParams, SourceType, Value, plugins
 from surplus.devices.registry import BuildContext, NestedParamsError
 
 NOW = datetime(2026, 6, 1, 10, tzinfo=UTC)
@@ -38,14 +38,16 @@ class Recorder:
 WRITES: list[tuple[str, str, Value]] = []
 
 
-@plugins.register("test-record", RecordParams, "records writes (tests only)")
 def _build_recorder(params: RecordParams, context: PluginContext) -> Recorder:
     return Recorder(params.label, WRITES)
 
 
 @pytest.fixture(autouse=True)
-def _fresh_log() -> None:
+def _recorder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recording source exists only during these tests, so no other test sees it among the allowed ones."""
     WRITES.clear()
+    recorder = SourceType("test-record", RecordParams, _build_recorder, "records writes (tests only)")
+    monkeypatch.setitem(plugins._types, "test-record", recorder)
 
 
 def record(label: str) -> dict[str, str]:
