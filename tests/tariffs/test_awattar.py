@@ -1,4 +1,7 @@
-"""aWATTar: the market-data request, the parsed hourly rates and the mapping of failures."""
+"""aWATTar: the market-data request, the parsed hourly rates and answers that do not parse.
+
+How a failed request maps to retry or not is tested for every HTTP provider in test_http_failures.py.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +14,9 @@ import pytest
 
 from surplus.config.errors import ConfigError
 from surplus.core.rates import Rate
-from surplus.tariffs.base import PermanentTariffError, TariffError, TariffKind
+from surplus.tariffs.base import PermanentTariffError, TariffKind
 from surplus.tariffs.providers.awattar import Awattar
-from tests.tariffs.building import build_tariff, fetch_once, refused_url
+from tests.tariffs.building import build_tariff, fetch_once
 from tests.tariffs.fixture_server import Reply, Server
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -66,31 +69,9 @@ async def test_accepts_the_price_composition_keys(server: Server) -> None:
     assert rates[0].value == pytest.approx(0.0985)  # the composition is the tariff service's job
 
 
-@pytest.mark.parametrize("status", [401, 403, 404, 400])
-async def test_client_errors_are_permanent(status: int, server: Server) -> None:
-    server.routes["/v1/marketdata"] = Reply('{"error": "nope"}', status=status)
-    with pytest.raises(PermanentTariffError, match=f"HTTP {status}"):
-        await fetch(url=server.url)
-
-
-@pytest.mark.parametrize("status", [500, 502, 503, 429])
-async def test_server_errors_are_worth_a_retry(status: int, server: Server) -> None:
-    server.routes["/v1/marketdata"] = Reply("busy", status=status, content_type="text/plain")
-    with pytest.raises(TariffError, match=f"HTTP {status}") as raised:
-        await fetch(url=server.url)
-    assert not isinstance(raised.value, PermanentTariffError)
-
-
-async def test_connection_refused_is_worth_a_retry() -> None:
-    with pytest.raises(TariffError, match=r"cannot reach 127\.0\.0\.1") as raised:
-        await fetch(url=refused_url())
-    assert not isinstance(raised.value, PermanentTariffError)
-
-
 @pytest.mark.parametrize(
     "body",
     [
-        "<html>maintenance</html>",
         '{"object": "list"}',
         '{"data": [{"start_timestamp": "soon", "end_timestamp": 1748761200000, "marketprice": 1}]}',
         '{"data": [{"start_timestamp": 1748761200000, "end_timestamp": 1748757600000, "marketprice": 1}]}',

@@ -17,9 +17,9 @@ from surplus.config.schema import DeviceEntry
 from surplus.config.source import SourceMap
 from surplus.core.rates import Rate
 from surplus.devices.registry import BuildContext, registry
-from surplus.tariffs.base import PermanentTariffError, Tariff, TariffError, TariffKind
+from surplus.tariffs.base import PermanentTariffError, Tariff, TariffKind
 from surplus.tariffs.providers.co2 import ElectricityMaps, GrunstromIndex
-from tests.tariffs.building import build_tariff, refused_url
+from tests.tariffs.building import build_tariff
 from tests.tariffs.fixture_server import Reply, Server
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -43,13 +43,13 @@ def build(type_: str, **params: object) -> object:
     return build_tariff(object, {"type": type_, **params}, NOW, ("tariffs", "co2"))
 
 
-def gsi(server: Server, base_url: str | None = None, **params: object) -> GrunstromIndex:
-    entry = {"type": "grunstromindex", "url": (base_url or server.url) + GSI_ROUTE, "zip": "69168", **params}
+def gsi(server: Server, **params: object) -> GrunstromIndex:
+    entry = {"type": "grunstromindex", "url": server.url + GSI_ROUTE, "zip": "69168", **params}
     return build_tariff(GrunstromIndex, entry, NOW, ("tariffs", "co2"))
 
 
-def emaps(server: Server, base_url: str | None = None, **params: object) -> ElectricityMaps:
-    entry = {"type": "electricitymaps", "url": (base_url or server.url) + "/v3", "token": TOKEN, "zone": "DE", **params}
+def emaps(server: Server, **params: object) -> ElectricityMaps:
+    entry = {"type": "electricitymaps", "url": server.url + "/v3", "token": TOKEN, "zone": "DE", **params}
     return build_tariff(ElectricityMaps, entry, NOW, ("tariffs", "co2"))
 
 
@@ -174,40 +174,18 @@ async def test_emaps_token_never_shows(caplog: pytest.LogCaptureFixture, server:
     assert TOKEN not in repr(built.params) and TOKEN not in built.params.model_dump_json()
 
 
-# --- failures, both sources ---------------------------------------------------------------------------
-
-SOURCES = [("gsi", GSI_ROUTE), ("emaps", EMAPS_ROUTE)]
+# --- answers that do not parse, both sources (HTTP failures: test_http_failures.py) -------------------
 
 
-def source(name: str, server: Server, url: str | None = None) -> GrunstromIndex | ElectricityMaps:
-    return gsi(server, url) if name == "gsi" else emaps(server, url)
-
-
-@pytest.mark.parametrize(("name", "route"), SOURCES)
-@pytest.mark.parametrize(("status", "permanent"), [(401, True), (403, True), (404, True), (429, False), (500, False)])
-async def test_http_failures_map_to_retry_or_not(
-    name: str, route: str, status: int, permanent: bool, server: Server
-) -> None:
-    server.routes[route] = Reply('{"error": "nope"}', status=status)
-    with pytest.raises(TariffError, match=f"HTTP {status}") as caught:
-        await source(name, server).fetch()
-    assert isinstance(caught.value, PermanentTariffError) is permanent
-
-
-@pytest.mark.parametrize(("name", "route"), SOURCES)
-async def test_unreachable_server_is_retried(name: str, route: str, server: Server) -> None:
-    with pytest.raises(TariffError) as caught:
-        await source(name, server, refused_url()).fetch()
-    assert not isinstance(caught.value, PermanentTariffError)
+def source(name: str, server: Server) -> GrunstromIndex | ElectricityMaps:
+    return gsi(server) if name == "gsi" else emaps(server)
 
 
 @pytest.mark.parametrize(
     ("name", "route", "body"),
     [
-        ("gsi", GSI_ROUTE, "<html>oops</html>"),
         ("gsi", GSI_ROUTE, '{"forecast": []}'),
         ("gsi", GSI_ROUTE, '{"forecast": [{"gsi": 50, "epochtime": 1780308000}]}'),
-        ("emaps", EMAPS_ROUTE, "<html>oops</html>"),
         ("emaps", EMAPS_ROUTE, '{"forecast": []}'),
         ("emaps", EMAPS_ROUTE, '{"forecast": [{"carbonIntensity": 300, "datetime": "soon"}]}'),
     ],

@@ -15,9 +15,9 @@ import pytest
 
 from surplus.config.errors import ConfigError
 from surplus.core.rates import Rate
-from surplus.tariffs.base import PermanentTariffError, Tariff, TariffError, TariffKind
+from surplus.tariffs.base import PermanentTariffError, Tariff, TariffKind
 from surplus.tariffs.providers.custom import Custom
-from tests.tariffs.building import build_tariff, fetch_once, refused_url
+from tests.tariffs.building import build_tariff, fetch_once
 from tests.tariffs.fixture_server import Reply, Request, Server
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -151,34 +151,6 @@ async def test_bearer_auth_and_an_explicit_method(server: Server) -> None:
 def test_other_kinds(kind: str) -> None:
     tariff = build(tariff=kind, forecast={"source": "http", "uri": "http://127.0.0.1:1/"})
     assert tariff.kind() is TariffKind(kind)
-
-
-@pytest.mark.parametrize(
-    ("status", "error", "text"),
-    [
-        (404, PermanentTariffError, "answered HTTP 404 Not Found"),
-        (401, PermanentTariffError, "answered HTTP 401 Unauthorized; check the token"),
-        (503, TariffError, "answered HTTP 503 Service Unavailable"),
-    ],
-)
-async def test_http_errors(server: Server, status: int, error: type[TariffError], text: str) -> None:
-    server.routes["/p"] = Reply(json.dumps({"error": f"bad token {TOKEN}"}), status=status)
-    tariff = build(
-        forecast={"source": "http", "uri": server.url + "/p", "jq": ".", "auth": {"type": "bearer", "token": TOKEN}}
-    )
-    with pytest.raises(error) as raised:
-        await fetch(tariff)
-    assert isinstance(raised.value, PermanentTariffError) == (error is PermanentTariffError)
-    message = str(raised.value)
-    assert message.startswith("custom tariff 'grid': 127.0.0.1 " + text)
-    assert TOKEN not in message
-
-
-async def test_connection_refused_is_worth_a_retry() -> None:
-    tariff = build(forecast={"source": "http", "uri": refused_url() + "/prices"})
-    with pytest.raises(TariffError, match=r"custom tariff 'grid': cannot reach 127\.0\.0\.1") as raised:
-        await fetch(tariff)
-    assert not isinstance(raised.value, PermanentTariffError)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import pytest
 
 from surplus.config.errors import ConfigError
 from surplus.core.rates import Rate
-from surplus.tariffs.base import PermanentTariffError, Tariff, TariffError, TariffKind
+from surplus.tariffs.base import PermanentTariffError, Tariff, TariffKind
 from surplus.tariffs.composition import compose
 from surplus.tariffs.providers.energycharts import DEFAULT_URL, EnergyCharts, EnergyChartsParams
 from tests.tariffs.building import build_tariff, fetch_once
@@ -110,29 +109,6 @@ async def test_answers_that_do_not_parse(server: Server, body: str, text: str) -
     with pytest.raises(PermanentTariffError) as raised:
         await fetch(server)
     assert text in str(raised.value)
-
-
-@pytest.mark.parametrize(
-    ("status", "error"),
-    [(404, PermanentTariffError), (422, PermanentTariffError), (503, TariffError)],
-)
-async def test_http_errors(server: Server, status: int, error: type[TariffError]) -> None:
-    server.routes["/price"] = Reply('{"detail": "No data for bidding zone"}', status=status)
-    with pytest.raises(error) as raised:
-        await fetch(server, bzn="XX")
-    assert isinstance(raised.value, PermanentTariffError) == (error is PermanentTariffError)
-    assert str(raised.value).startswith(f"energy-charts: 127.0.0.1 answered HTTP {status}")
-
-
-async def test_connection_refused_is_worth_a_retry() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    tariff = build(url=f"http://127.0.0.1:{port}/price")
-    with pytest.raises(TariffError, match=r"energy-charts: cannot reach 127\.0\.0\.1") as raised:
-        await tariff.fetch()
-    await tariff.aclose()
-    assert not isinstance(raised.value, PermanentTariffError)
 
 
 def test_params() -> None:

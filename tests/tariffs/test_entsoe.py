@@ -14,7 +14,7 @@ from surplus.config.errors import ConfigError
 from surplus.core.rates import Rate
 from surplus.tariffs.base import PermanentTariffError, TariffError, TariffKind
 from surplus.tariffs.providers.entsoe import Entsoe
-from tests.tariffs.building import build_tariff, fetch_once, refused_url
+from tests.tariffs.building import build_tariff, fetch_once
 from tests.tariffs.fixture_server import Reply, Server
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -178,27 +178,6 @@ async def test_an_unauthorised_answer_is_permanent_and_explained(server: Server)
     server.routes["/api"] = Reply(unauthorised, status=401, content_type="text/xml")
     with pytest.raises(PermanentTariffError, match=r"HTTP 401.*invalid security token"):
         await fetch(url=server.url)
-
-
-@pytest.mark.parametrize("status", [400, 403, 404])
-async def test_client_errors_are_permanent(server: Server, status: int) -> None:
-    server.routes["/api"] = Reply("<html>nope</html>", status=status, content_type="text/html")
-    with pytest.raises(PermanentTariffError, match=f"HTTP {status}"):
-        await fetch(url=server.url)
-
-
-@pytest.mark.parametrize("status", [500, 503])
-async def test_server_errors_are_worth_a_retry(server: Server, status: int) -> None:
-    server.routes["/api"] = Reply("<html>down for maintenance</html>", status=status, content_type="text/html")
-    with pytest.raises(TariffError, match=f"HTTP {status}") as raised:
-        await fetch(url=server.url)
-    assert not isinstance(raised.value, PermanentTariffError)
-
-
-async def test_connection_refused_is_worth_a_retry() -> None:
-    with pytest.raises(TariffError, match="cannot reach") as raised:
-        await fetch(url=refused_url())
-    assert not isinstance(raised.value, PermanentTariffError)
 
 
 @pytest.mark.parametrize(

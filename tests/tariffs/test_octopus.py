@@ -1,4 +1,7 @@
-"""Octopus Energy (UK): the unit-rates request, following pages, open-ended rates and the mapping of failures."""
+"""Octopus Energy (UK): the unit-rates request, following pages, open-ended rates and failures.
+
+How a failed request maps to retry or not is tested for every HTTP provider in test_http_failures.py.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from surplus.config.errors import ConfigError
 from surplus.core.rates import Rate
 from surplus.tariffs.base import PermanentTariffError, TariffError, TariffKind
 from surplus.tariffs.providers.octopus import Octopus
-from tests.tariffs.building import build_tariff, fetch_once, refused_url
+from tests.tariffs.building import build_tariff, fetch_once
 from tests.tariffs.fixture_server import Reply, Request, Server
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -92,21 +95,6 @@ def test_kind_interval_and_params() -> None:
         build(region="C")
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404])
-async def test_client_errors_are_permanent(server: Server, status: int) -> None:
-    server.routes[AGILE] = Reply('{"detail": "No EnergyProduct matches the given query."}', status=status)
-    with pytest.raises(PermanentTariffError, match=f"HTTP {status}"):
-        await fetch(url=server.url, productcode="AGILE-24-10-01", region="C")
-
-
-@pytest.mark.parametrize("status", [500, 503])
-async def test_server_errors_are_worth_a_retry(server: Server, status: int) -> None:
-    server.routes[AGILE] = Reply("<h1>Server Error (500)</h1>", status=status, content_type="text/html")
-    with pytest.raises(TariffError, match=f"HTTP {status}") as raised:
-        await fetch(url=server.url, productcode="AGILE-24-10-01", region="C")
-    assert not isinstance(raised.value, PermanentTariffError)
-
-
 async def test_a_failing_second_page_fails_the_fetch(server: Server) -> None:
     first = (FIXTURES / "octopus_agile_page1.json").read_text().replace(PUBLIC, server.url)
     server.routes[AGILE] = lambda request: Reply("busy", status=503) if "page=2" in request.path else Reply(first)
@@ -114,16 +102,9 @@ async def test_a_failing_second_page_fails_the_fetch(server: Server) -> None:
         await fetch(url=server.url, productcode="AGILE-24-10-01", region="C")
 
 
-async def test_connection_refused_is_worth_a_retry() -> None:
-    with pytest.raises(TariffError, match="cannot reach") as raised:
-        await fetch(url=refused_url(), productcode="AGILE-24-10-01", region="C")
-    assert not isinstance(raised.value, PermanentTariffError)
-
-
 @pytest.mark.parametrize(
     "body",
     [
-        "<html>maintenance</html>",
         '{"count": 0}',
         '{"results": [{"value_inc_vat": "cheap", "valid_from": "2025-06-01T07:00:00Z"}]}',
         '{"results": [{"value_inc_vat": 1.0, "valid_from": "2025-06-01T07:00:00"}]}',
