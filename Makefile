@@ -17,7 +17,7 @@ $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
 run: $(VENV)/.installed-run
@@ -30,12 +30,17 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
-# the MQTT tests run a real mosquitto broker on 127.0.0.1
+# the MQTT tests run a real mosquitto broker on 127.0.0.1; the web UI tests drive Debian's chromium
 system-deps:
 	@command -v mosquitto >/dev/null || /usr/sbin/mosquitto -h >/dev/null 2>&1 || { \
 		echo "installing mosquitto for the MQTT tests"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends mosquitto >/dev/null; \
+	}
+	@test -x /usr/bin/chromium || { \
+		echo "installing chromium for the web UI tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
 	}
 
 unit: $(VENV)/.installed-test system-deps

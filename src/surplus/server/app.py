@@ -12,7 +12,7 @@ from surplus.errors import RequestError
 from surplus.logs import get_logger
 from surplus.server.context import ApiContext
 from surplus.server.responses import error_response
-from surplus.server.routes import data, loadpoints, sessions, site, state, vehicles, websocket
+from surplus.server.routes import data, loadpoints, sessions, site, state, vehicles, web, websocket
 
 log = get_logger("http")
 
@@ -28,6 +28,7 @@ def create_app(context: ApiContext) -> FastAPI:
     )
     app.include_router(state.router(context))
     app.include_router(websocket.router(context))
+    app.include_router(web.router())
     if context.setters is not None:
         app.include_router(site.router(context))
         app.include_router(loadpoints.router(context))
