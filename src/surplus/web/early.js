@@ -1,7 +1,18 @@
-// Runs before the first paint, so a theme chosen on this device applies at once instead of after the modules load.
-try {
-  const theme = localStorage.getItem('surplus.theme');
-  if (theme === 'light' || theme === 'dark') document.documentElement.dataset.theme = theme;
-} catch {
-  // storage can be blocked (private browsing); the system's colour scheme applies then
+// Runs before the first paint, so the theme applies at once: the choice stored on this device, else the
+// system's colour scheme (followed when it changes). theme.js announces a new choice with a 'surplus-theme' event.
+const systemDark = matchMedia('(prefers-color-scheme: dark)');
+
+function applyTheme() {
+  let chosen = null;
+  try {
+    chosen = localStorage.getItem('surplus.theme');
+  } catch {
+    // storage can be blocked (private browsing); the system's colour scheme applies then
+  }
+  const dark = chosen === 'dark' || (chosen !== 'light' && systemDark.matches);
+  document.documentElement.dataset.theme = dark ? 'dark' : 'light';
 }
+
+applyTheme();
+systemDark.addEventListener('change', applyTheme);
+window.addEventListener('surplus-theme', applyTheme);

@@ -1,4 +1,4 @@
-// Light, dark or the system's scheme. early.js applies a stored choice before the first paint; this switches it.
+// Light, dark or the system's scheme. early.js applies the effective theme before the first paint; this switches it.
 const KEY = 'surplus.theme';
 const THEMES = ['auto', 'light', 'dark'];
 
@@ -12,14 +12,17 @@ export function theme() {
 }
 
 export function setTheme(choice) {
-  if (choice === 'auto') delete document.documentElement.dataset.theme;
-  else document.documentElement.dataset.theme = choice;
   try {
     if (choice === 'auto') localStorage.removeItem(KEY);
     else localStorage.setItem(KEY, choice);
   } catch {
-    // storage blocked: the choice holds until the page is closed
+    // storage blocked: an explicit choice holds until the page is closed
+    if (choice !== 'auto') {
+      document.documentElement.dataset.theme = choice;
+      return;
+    }
   }
+  window.dispatchEvent(new Event('surplus-theme')); // early.js applies the stored choice or the system's scheme
 }
 
 /** auto → light → dark → auto */
