@@ -261,6 +261,7 @@ class Application:
             sock.close()
             await runtime.tariffs.stop()
             await controller.shutdown()
+            await runtime.statistics.stop()
 
 
 async def _wait_until_started(server: uvicorn.Server, serving: asyncio.Task[None]) -> None:
@@ -277,8 +278,9 @@ def _display_host(bind: str) -> str:
 
 async def _close_open_sessions(wiring: Wiring, sessions: SessionStore) -> None:
     """Sessions a crash left open end where the next one started, or at the charge meter's reading now."""
-    for loadpoint, handle in zip(wiring.site.loadpoints, wiring.chargers, strict=True):
-        reading = await handle.read(STARTUP_READ_TIMEOUT)
+    # every charger at once: start-up waits for the slowest, not for the sum of their timeouts
+    readings = await asyncio.gather(*(handle.read(STARTUP_READ_TIMEOUT) for handle in wiring.chargers))
+    for loadpoint, reading in zip(wiring.site.loadpoints, readings, strict=True):
         try:
             closed = await sessions.close_open(loadpoint.config.title, reading.energy)
         except DatabaseError as error:  # a full disk: charging goes on, the rows are closed at the next start

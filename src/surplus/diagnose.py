@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from surplus.app import build_devices
+from surplus.app import build_devices, close_devices
 from surplus.clock import RealClock
 from surplus.config import ConfigError, LoadedConfig, apply_overrides
 from surplus.devices import protocols as p
@@ -84,7 +84,8 @@ def main(kind: str, argv: Sequence[str], env: Mapping[str, str], out: TextIO = s
     try:
         loaded, demo = resolve_config(arguments)
         config = apply_overrides(loaded.config, env)
-        devices = build_devices(LoadedConfig(config, loaded.source, loaded.path), BuildContext(RealClock()))
+        context = BuildContext(RealClock())
+        devices = build_devices(LoadedConfig(config, loaded.source, loaded.path), context)
     except ConfigError as error:
         print(f"{name}: {error}", file=sys.stderr)
         return 1
@@ -103,11 +104,19 @@ def main(kind: str, argv: Sequence[str], env: Mapping[str, str], out: TextIO = s
     if not built:
         print(f"{name}: no {kind}s configured in {loaded.label}", file=sys.stderr)
         return 1
-    run_loop(_report(kind, built, arguments.timeout, out))
+    run_loop(_report(kind, built, arguments.timeout, out, list(context.shared_resources.values())))
     return 0
 
 
-async def _report(kind: str, built: Mapping[str, Built], timeout: float, out: TextIO) -> None:
+async def _report(kind: str, built: Mapping[str, Built], timeout: float, out: TextIO, shared: list[object]) -> None:
+    """Each device in turn; then what the devices share (an MQTT connection, an OCPP server) is closed too."""
+    try:
+        await _report_devices(kind, built, timeout, out)
+    finally:
+        await close_devices(shared)
+
+
+async def _report_devices(kind: str, built: Mapping[str, Built], timeout: float, out: TextIO) -> None:
     for index, (device_name, entry) in enumerate(built.items()):
         device = entry.device
         if index:

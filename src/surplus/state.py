@@ -122,9 +122,6 @@ class State:
     def loadpoints(self) -> int:
         return self._loadpoints
 
-    def set_loadpoints(self, count: int) -> None:
-        self._loadpoints = count
-
     def publish(self, key: str, value: Any, loadpoint: int | None = None) -> bool:
         """Store a value; tell subscribers when its JSON form changed. Returns whether it changed."""
         self._check(loadpoint)

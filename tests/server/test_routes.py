@@ -135,7 +135,9 @@ async def test_deleting_limits_answers_null(tmp_path: Path) -> None:
         assert (await app.client.delete("/api/smartcostlimit")).json() is None
         assert await app.state(".loadpoints[0].smartCostLimit") is None
         assert (await app.client.delete("/api/loadpoints/1/plan/energy")).json() == {}
+        await app.client.post("/api/vehicles/ev/plan/soc/80/2026-06-02T07:00:00+02:00")
         assert (await app.client.delete("/api/vehicles/ev/plan/soc")).json() == {}
+        assert await app.state(".vehicles.ev.plan") is None
         assert (await app.client.delete("/api/vehicles/ev/mode")).json() == {"mode": ""}
 
 
@@ -192,6 +194,9 @@ async def test_read_only_routes(tmp_path: Path) -> None:
         ("POST", "/api/vehicles/ev/plan/soc/80/2020-01-01T00:00:00Z", 400, "timestamp is in the past"),
         ("POST", "/api/vehicles/ev/plan/soc/80/tomorrow", 400, "time: 'tomorrow' is not an RFC 3339 time"),
         ("POST", "/api/loadpoints/1/plan/energy/10/2026-06-01T08:00:00", 400, "has no time zone"),
+        # 10000-01-01 in UTC: the control loop failed every cycle with an OverflowError, the preview with a 500
+        ("POST", "/api/vehicles/ev/plan/soc/80/9999-12-31T23:59:59-14:00", 400, "is out of range; allowed: years"),
+        ("GET", "/api/loadpoints/1/plan/static/preview/soc/80/9999-12-31T23:59:59-14:00", 400, "is out of range"),
         ("GET", "/api/nothing", 404, "not found: /api/nothing"),
         ("GET", "/api/loadpoints/1/mode/now", 405, "method GET is not allowed"),
     ],
@@ -216,6 +221,10 @@ async def test_bad_input_is_a_json_error_that_says_what_is_allowed(
         (".apiReady | select(.)", 400, {"error": "jq: empty result"}),
         (".loadpoints[].title", 400, {"error": "jq: too many results"}),
         (".siteTitle[0]", 400, {"error": "jq: query failed: Cannot index string with number (0)"}),
+        # libjq would hand out the process environment (tokens); evcc's gojq answers an empty object
+        ("env", 200, {}),
+        ("$ENV.PATH", 200, None),
+        ('"\\($ENV)"', 200, "{}"),
     ],
 )
 async def test_state_with_jq_gives_exactly_one_value(tmp_path: Path, query: str, status: int, answer: Any) -> None:

@@ -64,3 +64,13 @@ async def test_refreshed_when_a_session_ends(tmp_path: Path) -> None:
         total = await app.state(".statistics.total")
         assert total["chargedKWh"] == round(charged, 3)
         assert 0 < total["solarPercentage"] <= 100
+
+
+async def test_a_refresh_still_running_at_shutdown_is_cancelled(tmp_path: Path) -> None:
+    async with running(tmp_path / "s.db") as app:
+        statistics = app.runtime.statistics
+        statistics.cycle(app.clock.now(), session_ended=True)  # a refresh in the background, as after a session
+        refresh = statistics._task
+        assert refresh is not None and not refresh.done()
+        await statistics.stop()
+        assert refresh.done()

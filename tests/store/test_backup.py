@@ -151,6 +151,13 @@ async def test_errors_are_one_clear_line(
     assert error.startswith(f"surplus {command[0]}: {message.format(tmp=tmp_path)}")
 
 
+def test_a_failed_backup_leaves_no_partial_copy(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a database " * 100)
+    with pytest.raises(BackupError, match="file is not a database"):
+        backup(tmp_path / "notes.txt", tmp_path / "copy.db")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt"]
+
+
 async def test_the_commands_report_what_they_did(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     live = tmp_path / "live.db"
     await (await filled(live, 5)).close()

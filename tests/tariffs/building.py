@@ -18,7 +18,7 @@ T = TypeVar("T")
 
 
 class ClosingTariff(Tariff, Protocol):
-    async def aclose(self) -> None: ...
+    async def close(self) -> None: ...
 
 
 def build_tariff(
@@ -35,7 +35,7 @@ async def fetch_once(tariff: ClosingTariff) -> list[Rate]:
     try:
         return await tariff.fetch()
     finally:
-        await tariff.aclose()
+        await tariff.close()
 
 
 def refused_url() -> str:

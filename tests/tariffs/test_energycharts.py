@@ -47,7 +47,7 @@ async def test_quarter_hourly_prices(server: Server) -> None:
     try:
         rates = await tariff.fetch()
     finally:
-        await tariff.aclose()
+        await tariff.close()
     (request,) = server.requests
     assert request.method == "GET"
     assert urlsplit(request.path).path == "/price"

@@ -114,6 +114,7 @@ async def test_several_planes_go_into_one_request_with_the_key(server: Server) -
         ({"lat": 49.0, "lon": 8.0, "planes": [{"dec": 30, "az": 0, "kwp": 5}] * 2}, "need an API key"),
         ({**PLANE, "planes": [{"dec": 30, "az": 0, "kwp": 5}]}, "not both"),
         ({**PLANE, "dec": 95}, "≤ 90"),
+        ({**PLANE, "interval": "0s"}, "longer than 0s"),  # it asked again and again, without a pause
     ],
 )
 def test_plane_configuration_errors_say_what_to_write(params: dict[str, object], message: str) -> None:

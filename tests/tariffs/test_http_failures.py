@@ -16,6 +16,7 @@ from http import HTTPStatus
 
 import pytest
 
+from surplus.devices.protocols import Closable
 from surplus.tariffs.base import PermanentTariffError, TariffError
 from surplus.tariffs.providers.awattar import Awattar
 from surplus.tariffs.providers.co2 import ElectricityMaps, GrunstromIndex
@@ -201,3 +202,9 @@ async def test_a_web_page_instead_of_data_is_permanent(provider: Provider, serve
     error = await failure(provider, server, Reply("<html>maintenance</html>", content_type="text/html"))
     assert isinstance(error, PermanentTariffError)
     assert str(error).startswith(f"{provider.name}: ")
+
+
+@EVERY_PROVIDER
+def test_the_shutdown_closes_every_provider(provider: Provider) -> None:
+    """The application closes the devices that are Closable; a provider's HTTP client was left open (``aclose``)."""
+    assert isinstance(provider.build(refused_url()), Closable)

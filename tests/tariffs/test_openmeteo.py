@@ -108,6 +108,7 @@ async def test_ac_limit_efficiency_and_coefficients(server: Server) -> None:
         ({"az": 270}, "≤ 180"),
         ({"kwp": 0}, "> 0"),
         ({"acpower": -1}, "> 0"),
+        ({"interval": "0s"}, "longer than 0s"),
     ],
 )
 def test_configuration_errors(params: dict[str, object], message: str) -> None:

@@ -113,6 +113,17 @@ async def test_a_permanent_error_is_not_retried() -> None:
     assert state.get("tariffs")["status"]["grid"][0]["error"] == "401: token rejected"
 
 
+async def test_a_formula_that_fails_at_one_slot_is_a_tariff_error_not_the_end_of_refreshing() -> None:
+    clock, state = VirtualClock(T0), State()
+    grid = Provider(TariffKind.PRICE_FORECAST, [hourly(T0, [0.3, 0.0])])
+    grid.clock = clock
+    params = PriceParams(formula="charges / price")  # nothing to divide by at the free hour
+    tariffs = TariffService(clock, state, {"grid": [Source("grid", grid, params)]})
+    await tariffs.refresh(tariffs._sources["grid"][0])  # raised out of the refresh task before
+    assert "fails for the slot at 2026-06-01T13:00:00+00:00" in state.get("tariffs")["status"]["grid"][0]["error"]
+    assert tariffs.rates("grid") == []
+
+
 async def test_the_planner_resolves_like_evcc() -> None:
     clock, state = VirtualClock(T0), State()
     static = Provider(TariffKind.PRICE_STATIC, [hourly(T0, [0.3])])

@@ -330,3 +330,14 @@ class Setters:
             return {"soc": soc, "time": time}
 
         return await self.apply(change)
+
+    async def delete_soc_plan(self, name: str) -> dict[str, Any]:
+        settings = self.vehicle(name)
+
+        def change() -> dict[str, Any]:
+            settings.plan_soc = 0
+            settings.plan_time = None
+            self._plans_edited(name)
+            return {}
+
+        return await self.apply(change)

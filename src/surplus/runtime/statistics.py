@@ -6,6 +6,7 @@ The control loop only asks for a refresh; the query runs in the database thread 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 from surplus.clock import Clock
@@ -47,6 +48,14 @@ class Statistics:
         """Until no refresh is running (tests and replays publish deterministically this way)."""
         while self._task is not None and not self._task.done():
             await asyncio.shield(self._task)
+
+    async def stop(self) -> None:
+        """Cancel a refresh still running (shutdown: the database closes next)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
 
     async def _run(self) -> None:
         while True:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from typing import TypeVar
 
 from surplus.errors import RequestError
 
 E = TypeVar("E", bound=Enum)
+
+#: powers (W) and prices beyond this are typing errors, not settings
+LIMIT = 1e6
+#: times up to the end of this year (UTC): a datetime ends with 9999, and the core needs room for arithmetic
+LATEST_YEAR = 9998
 
 BOOLS = {"1": True, "t": True, "true": True, "0": False, "f": False, "false": False}
 
@@ -79,4 +84,8 @@ def parse_time(name: str, text: str) -> datetime:
         raise RequestError(f"{name}: '{text}' is not an RFC 3339 time, e.g. 2026-06-02T07:00:00+02:00") from None
     if value.tzinfo is None:
         raise RequestError(f"{name}: '{text}' has no time zone; add Z or an offset such as +02:00")
+    # the core turns times into UTC and adds durations to them: a time at the edge of what a datetime holds
+    # would make every control cycle fail with an OverflowError
+    if not 2 <= value.year <= LATEST_YEAR or value.astimezone(UTC).year > LATEST_YEAR:
+        raise RequestError(f"{name}: '{text}' is out of range; allowed: years 2..{LATEST_YEAR}")
     return value

@@ -49,17 +49,17 @@ def backup(database: Path, target: Path, progress: Progress | None = None) -> in
         source.close()
         raise BackupError(f"cannot write {target}: {_reason(error)}") from None
     try:
-        pages = _copy(source, copy, progress, database, target)
-        copy.execute("PRAGMA journal_mode = DELETE")  # one file, no -wal beside it
-        _check(copy, target)
-    finally:
-        copy.close()
-        source.close()
-    try:
+        try:
+            pages = _copy(source, copy, progress, database, target)
+            copy.execute("PRAGMA journal_mode = DELETE")  # one file, no -wal beside it
+            _check(copy, target)
+        finally:
+            copy.close()
+            source.close()
         partial.replace(target)
     except OSError as error:
         raise BackupError(f"cannot write {target}: {_reason(error)}") from None
-    finally:
+    finally:  # a copy that failed is not left behind
         partial.unlink(missing_ok=True)
     return pages
 
@@ -76,10 +76,13 @@ def restore(backup_file: Path, database: Path, progress: Progress | None = None,
         raise BackupError(f"{database} is in use; stop Surplus (and anything else using it) before restoring")
     try:
         source = _connect(backup_file, read_only=True)
-        tables = {row[0] for row in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.Error as error:
         raise BackupError(f"{backup_file} is not a usable database: {_reason(error)}") from None
     try:
+        try:
+            tables = {row[0] for row in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.Error as error:
+            raise BackupError(f"{backup_file} is not a usable database: {_reason(error)}") from None
         if not tables & {"sessions", "settings"}:
             raise BackupError(f"{backup_file} is not a Surplus or evcc database: it has no sessions or settings")
         _check(source, backup_file)

@@ -83,9 +83,3 @@ def stream_sessions(
     """The listed sessions in chunks of rows, each row in :data:`JSON_FIELDS` order."""
     sql, parameters = listing(period, zone)
     return database.stream(sql, parameters)
-
-
-async def list_sessions(database: Database, period: Period | None = None, zone: tzinfo = UTC) -> list[dict[str, Any]]:
-    """Every listed session, newest first, as evcc's JSON names them (small histories and tests)."""
-    sql, parameters = listing(period, zone)
-    return [dict(zip(NAMES, row, strict=True)) for row in await database.fetchall(sql, parameters)]

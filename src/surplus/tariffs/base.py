@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 from enum import StrEnum
-from typing import Protocol, runtime_checkable
+from typing import Annotated, Protocol, runtime_checkable
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
+from surplus.config.schema import Duration
 from surplus.core.rates import Rate
 from surplus.devices.registry import REQUIRED, DeviceParams
 from surplus.tariffs.zones import ChargesZone
@@ -52,6 +53,17 @@ class Tariff(Protocol):
         Raises TariffError (retry) or PermanentTariffError (do not retry this round).
         """
         ...
+
+
+def positive_interval(interval: timedelta) -> timedelta:
+    """A refresh interval: 0 would ask the provider again and again without a pause."""
+    if interval <= timedelta(0):
+        raise ValueError("the interval must be longer than 0s, e.g. 1h")
+    return interval
+
+
+#: a provider's ``interval`` key
+Interval = Annotated[Duration, AfterValidator(positive_interval)]
 
 
 class PriceParams(DeviceParams):

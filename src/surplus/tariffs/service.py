@@ -122,23 +122,21 @@ class TariffService:
         spent = 0.0
         while True:
             try:
-                fetched = await source.tariff.fetch()
+                # composing fails too, at a slot where the formula cannot be computed: it was outside and ended
+                # the refresh task for good (stop() then raised it at shutdown)
+                self._accept(source, await source.tariff.fetch())
             except PermanentTariffError as error:
                 self._failed(source, str(error), logging.ERROR)
-                break
             except TariffError as error:
-                if spent + delay > RETRY_BUDGET:
-                    self._failed(source, str(error), logging.WARNING)
-                    break
-                log.debug("%s tariff: %s; retrying in %gs", source.usage, error, delay)
-                await self._clock.sleep(delay)
-                spent += delay
-                delay *= 2
-                continue
+                if spent + delay <= RETRY_BUDGET:
+                    log.debug("%s tariff: %s; retrying in %gs", source.usage, error, delay)
+                    await self._clock.sleep(delay)
+                    spent += delay
+                    delay *= 2
+                    continue
+                self._failed(source, str(error), logging.WARNING)
             except Exception as error:  # a provider bug must not end the refresh task
                 self._failed(source, f"{type(error).__name__}: {error}", logging.ERROR)
-                break
-            self._accept(source, fetched)
             break
         self.publish()
 

@@ -11,13 +11,11 @@ from fastapi.responses import Response
 from surplus.core.types import ChargeMode
 from surplus.errors import RequestError
 from surplus.server.context import ApiContext
-from surplus.server.params import parse_bool, parse_choice, parse_float, parse_int, parse_time
+from surplus.server.params import LIMIT, parse_bool, parse_choice, parse_float, parse_int, parse_time
 from surplus.server.plans import plan_json, preview_json, strategy_from_body
 from surplus.server.responses import json_response
 
 MAX_AMPERES = 1000.0
-#: powers (W) and prices beyond this are typing errors, not settings
-LIMIT = 1e6
 
 
 def loadpoint_number(text: str) -> int:

@@ -8,12 +8,10 @@ from fastapi.responses import Response
 from surplus.core.types import BatteryMode
 from surplus.errors import RequestError
 from surplus.server.context import ApiContext
-from surplus.server.params import parse_bool, parse_float
+from surplus.server.params import LIMIT, parse_bool, parse_float
 from surplus.server.responses import json_response
 
 BATTERY_MODES = {str(mode): mode for mode in BatteryMode}
-#: powers (W) and prices beyond this are typing errors, not settings
-LIMIT = 1e6
 
 
 def router(context: ApiContext) -> APIRouter:

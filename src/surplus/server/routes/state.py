@@ -17,12 +17,22 @@ from surplus.server.responses import json_response
 HEALTHY_INTERVALS = 3
 
 
+#: libjq hands every query the process environment through ``env`` and ``$ENV`` (tokens, passwords); evcc's gojq
+#: gives an empty object. The query runs inside this, which also refuses ``import`` and ``include`` (files).
+SANDBOX = "def env: {{}}; {{}} as $ENV | ({query}\n)"
+
+
 @lru_cache(maxsize=64)
 def compiled(query: str) -> Any:
     try:
-        return jq.compile(query)
+        return jq.compile(SANDBOX.format(query=query))
+    except ValueError:
+        pass
+    try:  # the error as the query was written, not as it reads inside the sandbox
+        jq.compile(query)
     except ValueError as error:
         raise RequestError(str(error).strip()) from None
+    raise RequestError("jq: import and include are not allowed")
 
 
 def run_jq(query: str, document: Any) -> Any:

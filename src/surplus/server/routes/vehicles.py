@@ -35,9 +35,7 @@ def router(context: ApiContext) -> APIRouter:
 
     @api.delete("/plan/soc", summary="Remove the soc plan")
     async def delete_soc_plan(name: str) -> Response:
-        await setters.vehicle_value(name, "plan_time", None)
-        await setters.vehicle_value(name, "plan_soc", 0)
-        return json_response({})
+        return json_response(await setters.delete_soc_plan(name))
 
     @api.post("/plan/strategy", summary="Plan strategy: continuous window and precondition seconds")
     async def plan_strategy(name: str, body: Annotated[Any, Body()]) -> Response:

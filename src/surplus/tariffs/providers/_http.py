@@ -146,9 +146,9 @@ class HttpTariff:
 
     ``provider`` names it in every error message; ``key`` (the token or API key, as ``_key``; empty without
     one) and any other ``secrets`` are redacted from them. The client is made on the first request and kept
-    until :meth:`aclose`; a provider with ``client_per_fetch`` gets a new client for each request instead,
-    closed right after it. :meth:`_transport` is where a provider puts its key into the URL below httpx's
-    request log (a :class:`LateRewrite`).
+    until :meth:`close` (called at shutdown, as for every closable device); a provider with ``client_per_fetch``
+    gets a new client for each request instead, closed right after it. :meth:`_transport` is where a provider
+    puts its key into the URL below httpx's request log (a :class:`LateRewrite`).
     """
 
     #: what the rates are: the price providers publish a day-ahead forecast
@@ -210,9 +210,16 @@ class HttpTariff:
         """A GET whose answer is validated against ``model``; ``options`` go to :meth:`_send`."""
         return self._parse(await self._send("GET", url, **options), model)
 
-    async def aclose(self) -> None:
+    async def close(self) -> None:
         if self._client is not None:
             await self._client.aclose()
+            self._client = None
+
+
+def plain_number(value: float, decimals: int) -> str:
+    """A number for a URL, rounded to ``decimals``: no exponent, no trailing zeros (52.5 → "52.5", 25.0 → "25")."""
+    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
 
 
 def _explain(response: httpx.Response, detail: Callable[[httpx.Response], str | None] | None, redact: Redactor) -> str:

@@ -31,10 +31,9 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
-from surplus.config.schema import Duration
 from surplus.core.rates import Rate
 from surplus.devices.registry import BuildContext, DeviceParams, registry
-from surplus.tariffs.base import PermanentTariffError, TariffKind
+from surplus.tariffs.base import Interval, PermanentTariffError, TariffKind
 from surplus.tariffs.providers._http import HttpTariff, SecretQuery
 
 HOUR = timedelta(hours=1)
@@ -67,7 +66,7 @@ class GsiParams(DeviceParams):
     zip: str
     token: SecretStr | None = None
     url: str = GSI_URL
-    interval: Duration = HOUR
+    interval: Interval = HOUR
 
     @field_validator("zip", mode="before")
     @classmethod
@@ -156,7 +155,7 @@ class ElectricityMapsParams(DeviceParams):
     token: SecretStr
     zone: str = Field(min_length=1)
     url: str = EMAPS_URL
-    interval: Duration = HOUR
+    interval: Interval = HOUR
 
 
 class _EmapsPoint(BaseModel):

@@ -31,7 +31,7 @@ from surplus.devices.plugins.http import AuthParams, Http, RequestParams
 from surplus.devices.plugins.http_client import HttpClients, HttpStatusError, Unreachable
 from surplus.devices.plugins.pipeline import JqExpression, PipelineParams, pipeline
 from surplus.devices.registry import BuildContext, registry
-from surplus.tariffs.base import PermanentTariffError, PriceParams, TariffError, TariffKind
+from surplus.tariffs.base import PermanentTariffError, PriceParams, TariffError, TariffKind, positive_interval
 from surplus.tariffs.providers._http import TRANSIENT
 from surplus.tariffs.slots import SLOT
 
@@ -84,13 +84,12 @@ class CustomParams(PriceParams):
             raise ValueError("a custom tariff needs either price (a current price) or forecast (a list of rates)")
         if self.price is not None and self.tariff != "price":
             raise ValueError(f"price is for tariff: price; a {self.tariff} tariff needs forecast")
-        if self.interval <= timedelta(0):
-            raise ValueError("the interval must be longer than 0s, e.g. 1h")
+        positive_interval(self.interval)
         return self
 
 
 class Custom:
-    """Fetches through an http source with its own clients (closed by :meth:`aclose`); the price is scaled here."""
+    """Fetches through an http source with its own clients (closed by :meth:`close`); the price is scaled here."""
 
     def __init__(self, params: CustomParams, context: BuildContext) -> None:
         plugin = params.forecast if params.forecast is not None else params.price
@@ -118,7 +117,7 @@ class Custom:
         now = self._clock.now().astimezone(UTC)
         return [Rate(now, _next_quarter_hour(now), value)]
 
-    async def aclose(self) -> None:
+    async def close(self) -> None:
         await self._clients.aclose()
 
     async def _read(self) -> Any:

@@ -35,11 +35,11 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, Field, SecretStr, model_validator
 
-from surplus.config.schema import Duration, Section
+from surplus.config.schema import Section
 from surplus.core.rates import Rate
 from surplus.devices.registry import BuildContext, DeviceParams, registry
-from surplus.tariffs.base import PermanentTariffError, TariffKind
-from surplus.tariffs.providers._http import HttpTariff, LateRewrite
+from surplus.tariffs.base import Interval, PermanentTariffError, TariffKind
+from surplus.tariffs.providers._http import HttpTariff, LateRewrite, plain_number
 
 NAME = "forecast-solar"
 DEFAULT_URL = "https://api.forecast.solar"
@@ -67,7 +67,7 @@ class Params(DeviceParams):
     apikey: SecretStr | None = None
     horizon: str | None = None
     url: str = DEFAULT_URL
-    interval: Duration = timedelta(hours=1)
+    interval: Interval = timedelta(hours=1)
 
     @model_validator(mode="after")
     def _one_way_to_give_planes(self) -> Params:
@@ -113,12 +113,6 @@ class _Estimate(BaseModel):
     result: _Result
 
 
-def _number(value: float, decimals: int) -> str:
-    """A coordinate or size as forecast.solar reads it: no exponent, no trailing zeros."""
-    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
-
-
 class ForecastSolar(HttpTariff):
     tariff_kind = TariffKind.SOLAR
     client_per_fetch = True
@@ -136,9 +130,9 @@ class ForecastSolar(HttpTariff):
         parts = [params.url.rstrip("/")]
         if self._key:
             parts.append(KEY_PLACEHOLDER)
-        parts += ["estimate", _number(params.lat, 4), _number(params.lon, 4)]
+        parts += ["estimate", plain_number(params.lat, 4), plain_number(params.lon, 4)]
         for plane in params.all_planes():
-            parts += [str(round(plane.dec)), str(round(plane.az)), _number(plane.kwp, 3)]
+            parts += [str(round(plane.dec)), str(round(plane.az)), plain_number(plane.kwp, 3)]
         return "/".join(parts)
 
     async def fetch(self) -> list[Rate]:

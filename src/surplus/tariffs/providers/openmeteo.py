@@ -31,11 +31,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from pydantic import BaseModel, Field, SecretStr
 
-from surplus.config.schema import Duration
 from surplus.core.rates import Rate
 from surplus.devices.registry import BuildContext, DeviceParams, registry
-from surplus.tariffs.base import PermanentTariffError, TariffKind
-from surplus.tariffs.providers._http import HttpTariff, SecretQuery
+from surplus.tariffs.base import Interval, PermanentTariffError, TariffKind
+from surplus.tariffs.providers._http import HttpTariff, SecretQuery, plain_number
 
 NAME = "open-meteo"
 DEFAULT_URL = "https://api.open-meteo.com"
@@ -58,7 +57,7 @@ class Params(DeviceParams):
     forecast_days: int = Field(3, ge=1, le=16)
     apikey: SecretStr | None = None
     url: str = DEFAULT_URL
-    interval: Duration = timedelta(hours=1)
+    interval: Interval = timedelta(hours=1)
 
 
 class _Series(BaseModel):
@@ -95,11 +94,11 @@ class OpenMeteo(HttpTariff):
     async def fetch(self) -> list[Rate]:
         params = self._params
         query: dict[str, str] = {
-            "latitude": _number(params.lat),
-            "longitude": _number(params.lon),
+            "latitude": plain_number(params.lat, 4),
+            "longitude": plain_number(params.lon, 4),
             "minutely_15": "global_tilted_irradiance_instant,temperature_2m",
-            "tilt": _number(params.dec),
-            "azimuth": _number(params.az),
+            "tilt": plain_number(params.dec, 4),
+            "azimuth": plain_number(params.az, 4),
             "forecast_days": str(params.forecast_days),
             "timeformat": "unixtime",
             "timezone": "UTC",
@@ -132,12 +131,6 @@ class OpenMeteo(HttpTariff):
         if not rates:
             raise PermanentTariffError(f"{NAME}: the answer holds no forecast")
         return rates
-
-
-def _number(value: float) -> str:
-    """No exponent and no trailing zeros: 52.5 → "52.5", 25.0 → "25"."""
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
 
 
 def _reason(response: httpx.Response) -> str | None:

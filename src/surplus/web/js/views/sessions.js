@@ -136,6 +136,7 @@ export function sessionsPage() {
   yearSelect.addEventListener('change', render);
   // a property, not a listener: after a language switch only the page that is shown redraws
   NARROW.onchange = render;
+  render(); // "loading" until the page is opened and the sessions arrive
 
   return {
     el,
@@ -154,7 +155,6 @@ export function sessionsPage() {
       const next = JSON.stringify(state.statistics ?? null);
       if (visible && statistics !== null && next !== statistics) load();
       statistics = next;
-      if (sessions === null) render();
     },
   };
 }
