@@ -30,7 +30,7 @@ from surplus.config.loader import describe
 from surplus.config.schema import DeviceEntry, Mode, Section
 from surplus.config.source import SourceMap
 from surplus.core.types import Feature
-from surplus.devices.protocols import Charger, Meter, Vehicle
+from surplus.devices.protocols import Charger, Closable, Meter, Vehicle
 from surplus.logs import get_logger
 
 Kind = Literal["meter", "charger", "vehicle", "tariff"]
@@ -90,11 +90,15 @@ class Built:
 
 @dataclass
 class BuildContext:
-    """What a factory may use: the clock, a logger for the device, and resources shared between devices."""
+    """What a factory may use: the clock, a logger for the device, and resources shared between devices.
+
+    ``parts`` collects what was built for this one device and must be closed with it (its plugin sources).
+    """
 
     clock: Clock
     shared_resources: dict[str, Any] = field(default_factory=dict)
     name: str = ""
+    parts: list[Closable] = field(default_factory=list)
 
     @property
     def log(self) -> logging.Logger:

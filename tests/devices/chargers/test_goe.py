@@ -29,7 +29,8 @@ async def test_api_v2_reads_status_meter_values_and_the_card() -> None:
         try:
             for capability in (p.Meter, p.MeterEnergy, p.PhaseCurrents, p.PhaseVoltages, p.ChargeRater):
                 assert isinstance(charger, capability)
-            assert isinstance(charger, p.Identifier | p.PhaseSwitcher) and isinstance(charger, p.PhaseGetter)
+            for capability in (p.Identifier, p.PhaseSwitcher, p.PhaseGetter):
+                assert isinstance(charger, capability)
             assert await charger.status() == ChargeStatus.C
             assert await charger.enabled() is True
             assert await charger.current_power() == 3 * 10 * 230

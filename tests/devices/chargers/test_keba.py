@@ -12,6 +12,7 @@ from surplus.clock import VirtualClock
 from surplus.config.loader import load_text
 from surplus.core.types import ChargeStatus
 from surplus.devices import protocols as p
+from surplus.devices.chargers.keba_udp import KebaListener
 from surplus.devices.errors import DeviceError
 from surplus.devices.registry import BuildContext
 from surplus.devices.sim.keba_fake import KebaFake
@@ -157,6 +158,15 @@ chargers:
         await first.close()
         assert await second.status() == ChargeStatus.B  # the socket stays open for the other charger
         await second.close()
+
+
+async def test_first_requests_at_once_share_one_socket() -> None:
+    listener = KebaListener(0)
+    first, second = await asyncio.gather(listener._open(), listener._open())
+    try:
+        assert first is second  # a second socket would be left open, and on port 7090 fail to bind
+    finally:
+        listener.release()
 
 
 async def test_a_box_that_goes_away_is_asked_again_after_a_pause_and_recovers() -> None:

@@ -203,6 +203,26 @@ async def test_a_charge_limit_kept_in_force_by_a_watchdog() -> None:
         assert clock.sleepers == 0  # a reset value is not kept: nothing waits to write it again
 
 
+async def test_closing_the_device_stops_its_watchdog() -> None:
+    inverter = Inverter()
+    clock = VirtualClock(NOW)
+    with serving({"/battery": inverter.battery, "/control": inverter.control}) as server:
+        control = f"""
+    limitsoc:
+      source: watchdog
+      timeout: 60s
+      set: {{source: http, uri: "{server.url}/control", body: '{{"limit": ${{limitsoc}}}}'}}
+"""
+        meter = battery(server.url, control, clock=clock)
+        await meter.set_battery_mode(BatteryMode.HOLD)
+        await until(lambda: clock.sleepers == 1)
+        assert isinstance(meter, p.Closable)  # the application closes it at shutdown
+        await meter.close()
+        assert clock.sleepers == 0
+    plain = build("meters:\n  - {name: m, type: custom, power: {source: const, value: 1}}")
+    assert not isinstance(plain, p.Closable)  # nothing to close
+
+
 async def test_a_vehicle_api() -> None:
     car = {"soc": 71.5, "range_km": 312, "charging": "B", "limit": 80}
     with serving({"/car": lambda request: Reply(json.dumps(car))}) as server:

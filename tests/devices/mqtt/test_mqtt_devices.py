@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 import aiomqtt
 
@@ -49,6 +49,8 @@ async def wallbox(broker: Mosquitto) -> AsyncIterator[None]:
             yield
         finally:
             obeying.cancel()
+            with suppress(asyncio.CancelledError):  # a failure of obey() shows here
+                await obeying
 
 
 def shared_connections(context: BuildContext) -> list[Connection]:

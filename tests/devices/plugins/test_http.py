@@ -20,6 +20,7 @@ from surplus.clock import VirtualClock
 from surplus.devices.errors import DeviceError
 from surplus.devices.plugins.base import Readable, Writable, plugins
 from surplus.devices.plugins.http_client import HttpStatusError, Unreachable
+from surplus.devices.protocols import Closable
 from surplus.devices.registry import BuildContext, NestedParamsError
 from surplus.devices.sim.native_http import JsonDeviceFake
 from tests.tariffs.building import refused_url
@@ -61,6 +62,15 @@ async def test_regex_and_xml_answers(server: Server) -> None:
     assert await http(uri=server.url + "/meter.txt", regex=r"1\.7\.0\(([\d.]+)", scale=1000).read() == 1220
     assert await http(uri=server.url + "/inverter.xml", jq='.root.value."#content"').read() == "1480"
     assert await http(uri=server.url + "/inverter.xml", jq=".root.value.attrname").read() == "P"
+
+
+async def test_the_shared_clients_are_closed_with_the_other_shared_resources(server: Server) -> None:
+    context = BuildContext(VirtualClock(NOW))
+    server.routes["/p"] = Reply("42")
+    assert await http(context, uri=server.url + "/p").read() == "42"
+    clients = context.shared_resources["http-clients"]
+    assert isinstance(clients, Closable)  # what the application and diagnose close at the end
+    await clients.close()
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +41,19 @@ async def test_a_command_that_hangs_is_killed_at_the_timeout() -> None:
     with pytest.raises(DeviceError, match=r"^script 'sleep' ran longer than 0\.2s; stopped$"):
         await script(cmd="sleep 30", timeout="200ms").read()
     assert time.monotonic() - started < 2
+
+
+async def test_a_read_given_up_by_its_caller_leaves_no_process_behind(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    reading = asyncio.create_task(script(cmd=f"sh -c 'echo $$ > {pid_file}; exec sleep 30'", timeout="1m").read())
+    async with asyncio.timeout(5):  # bounds the wait for the command to start
+        while not pid_file.exists() or not pid_file.read_text().strip():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    reading.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await reading
+    with pytest.raises(ProcessLookupError):  # killed and reaped
+        os.kill(int(pid_file.read_text()), 0)
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,8 @@ class KebaListener:
         self._transport: asyncio.DatagramTransport | None = None
         self._waiting: dict[Address, _Waiter] = {}
         self._turns: dict[Address, asyncio.Lock] = {}
+        #: the first requests of several chargers may come at once; one of them opens the socket
+        self._opening = asyncio.Lock()
 
     async def request(self, box: Address, command: str, match: Matcher, timeout: float) -> str:
         """Send ``command`` to ``box`` and wait up to ``timeout`` s for the answer ``match`` picks."""
@@ -68,16 +70,18 @@ class KebaListener:
             waiter.answer.set_result(answer)
 
     async def _open(self) -> asyncio.DatagramTransport:
-        if self._transport is None or self._transport.is_closing():
-            loop = asyncio.get_running_loop()
-            try:
-                self._transport, _ = await loop.create_datagram_endpoint(
-                    lambda: _Protocol(self), local_addr=("0.0.0.0", self.port), family=socket.AF_INET
-                )
-            except OSError as error:
-                raise DeviceError(f"KEBA: cannot listen on UDP port {self.port}: {error.strerror or error}") from None
-            self.port = self._transport.get_extra_info("sockname")[1]
-        return self._transport
+        async with self._opening:
+            if self._transport is None or self._transport.is_closing():
+                loop = asyncio.get_running_loop()
+                try:
+                    self._transport, _ = await loop.create_datagram_endpoint(
+                        lambda: _Protocol(self), local_addr=("0.0.0.0", self.port), family=socket.AF_INET
+                    )
+                except OSError as error:
+                    reason = error.strerror or error
+                    raise DeviceError(f"KEBA: cannot listen on UDP port {self.port}: {reason}") from None
+                self.port = self._transport.get_extra_info("sockname")[1]
+            return self._transport
 
     def release(self) -> None:
         """One charger fewer; the last one closes the socket."""

@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 
-from surplus import __version__
 from surplus.devices.errors import DeviceError
+from surplus.devices.plugins.http_client import USER_AGENT, redact, verified_tls
 from surplus.devices.registry import NestedParamsError
 
 SNIPPET = 80
@@ -71,16 +71,14 @@ class LocalHttp:
         self._timeout = timeout.total_seconds()
         #: credentials for the requests from now on (a Shelly's kind of auth is known once its generation is)
         self.auth = auth
-        self._headers = {"user-agent": f"surplus/{__version__}", **(headers or {})}
-        self._secrets = [secret for secret in secrets if secret]
+        self._headers = {"user-agent": USER_AGENT, **(headers or {})}
+        self._secrets = list(secrets)
         self._client: httpx.AsyncClient | None = None
         url = httpx.URL(base_url)
         self.where = f"{device} at {url.host}" + (f":{url.port}" if url.port else "")
 
     def redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
+        return redact(text, self._secrets)
 
     async def get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         """GET ``path`` below the base URL; the answer's JSON, or a DeviceError saying what went wrong."""
@@ -93,7 +91,7 @@ class LocalHttp:
 
     async def _get(self, path: str, params: Mapping[str, str] | None) -> httpx.Response:
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self._timeout, headers=self._headers)
+            self._client = httpx.AsyncClient(timeout=self._timeout, headers=self._headers, verify=verified_tls())
         try:
             response = await self._client.get(self._base + path, params=params, auth=self.auth)
         except httpx.TimeoutException:

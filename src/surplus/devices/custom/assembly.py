@@ -13,13 +13,26 @@ from typing import Any, TypeVar
 
 from surplus.devices.custom.capabilities import METER_VALUES, PHASE_VALUES, Triple
 from surplus.devices.plugins.base import Reader, Value, Writer, plugins, reader, to_float, writer
+from surplus.devices.protocols import Closable
 from surplus.devices.registry import BuildContext, NestedParamsError
 
 T = TypeVar("T")
 
 
-def assemble(base: type[T], mixins: Iterable[type], attributes: Mapping[str, Any]) -> T:
-    """An instance of ``base`` plus ``mixins``, with ``attributes`` set on it."""
+class _Parts:
+    """Closes the sources built for the device (a Modbus connection's share, a watchdog's task), last built first."""
+
+    _parts: list[Closable]
+
+    async def close(self) -> None:
+        for part in reversed(self._parts):
+            await part.close()
+
+
+def assemble(base: type[T], mixins: Iterable[type], attributes: Mapping[str, Any], context: BuildContext) -> T:
+    """An instance of ``base`` plus ``mixins``, with ``attributes`` set on it; closable when its sources are."""
+    if context.parts:
+        mixins, attributes = [*mixins, _Parts], {**attributes, "_parts": list(context.parts)}
     bases = (base, *mixins)
     kind = type(base.__name__, bases, {}) if len(bases) > 1 else base
     device: T = object.__new__(kind)

@@ -143,7 +143,7 @@ def build(params: CustomChargerParams, context: BuildContext) -> CustomCharger:
         "voltages": params.voltages,
     }
     meter_values(values, context, mixins, attributes)
-    return assemble(CustomCharger, mixins, attributes)
+    return assemble(CustomCharger, mixins, attributes, context)
 
 
 @registry.register("charger", "switchsocket", SwitchSocketParams, "a smart plug switching a charger or heater")
@@ -157,4 +157,4 @@ def build_switch_socket(params: SwitchSocketParams, context: BuildContext) -> Sw
         "_features": frozenset({*params.features, Feature.SWITCH_DEVICE, Feature.INTEGRATED_DEVICE}),
     }
     meter_values({"energy": params.energy}, context, mixins, attributes)
-    return assemble(SwitchSocket, mixins, attributes)
+    return assemble(SwitchSocket, mixins, attributes, context)

@@ -111,4 +111,4 @@ def build(params: CustomMeterParams, context: BuildContext) -> CustomMeter:
         attributes["_limit_soc"] = write(params.limit_soc, context, "limitsoc", "limitsoc")
         attributes["_min_soc"] = params.min_soc
         attributes["_max_soc"] = params.max_soc
-    return assemble(CustomMeter, mixins, attributes)
+    return assemble(CustomMeter, mixins, attributes, context)

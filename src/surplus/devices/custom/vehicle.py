@@ -97,4 +97,4 @@ def build(params: CustomVehicleParams, context: BuildContext) -> CustomVehicle:
     if params.wakeup is not None:
         mixins.append(WakeUp)
         attributes["_wakeup"] = write(params.wakeup, context, "wakeup", "wakeup")
-    return assemble(CustomVehicle, mixins, attributes)
+    return assemble(CustomVehicle, mixins, attributes, context)

@@ -33,6 +33,7 @@ from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 from pydantic import ValidationError
 
 from surplus.devices.errors import Asleep, DeviceError, MustRetry, NotAvailable
+from surplus.devices.protocols import Closable
 from surplus.devices.registry import BuildContext, DeviceParams, NestedParamsError
 
 Value = str | float | int | bool
@@ -129,9 +130,12 @@ class PluginRegistry:
         except ValidationError as error:
             raise NestedParamsError(loc, details=error.errors()[0]) from None
         try:
-            return source_type.factory(params, PluginContext(device, loc))
+            source = source_type.factory(params, PluginContext(device, loc))
         except ValueError as error:  # a factory's own check of its keys
             raise NestedParamsError(loc, str(error)) from None
+        if isinstance(source, Closable):  # closed with the device (nested sources come before their parent)
+            device.parts.append(source)
+        return source
 
     def _allowed(self) -> str:
         return ", ".join(self.names())

@@ -56,8 +56,9 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 
 
 @cache
-def _verified_tls() -> ssl.SSLContext:
-    """Loading the CA bundle is the slow part of making a client; every verifying client shares one."""
+def verified_tls() -> ssl.SSLContext:
+    """Loading the CA bundle is the slow part of making a client (tens of ms on the event loop); every verifying
+    client shares one."""
     return httpx.create_ssl_context()
 
 
@@ -71,11 +72,12 @@ class HttpClients:
         key = (f"{url.scheme}://{url.netloc.decode()}", insecure)
         if key not in self._clients:
             self._clients[key] = httpx.AsyncClient(
-                verify=False if insecure else _verified_tls(), headers={"user-agent": USER_AGENT}
+                verify=False if insecure else verified_tls(), headers={"user-agent": USER_AGENT}
             )
         return self._clients[key]
 
-    async def aclose(self) -> None:
+    async def close(self) -> None:
+        """Close every client; the application does so at shutdown, as for every closable shared resource."""
         clients, self._clients = list(self._clients.values()), {}
         for client in clients:
             await client.aclose()

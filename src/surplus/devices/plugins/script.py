@@ -74,9 +74,11 @@ class Script:
             async with asyncio.timeout(seconds):
                 output, errors = await process.communicate()
         except TimeoutError:
-            process.kill()
-            await process.wait()
             raise DeviceError(f"script '{program}' ran longer than {seconds:g}s; stopped") from None
+        finally:
+            if process.returncode is None:  # timed out, or the read was cancelled: no process is left behind
+                process.kill()
+                await asyncio.shield(process.wait())
         if process.returncode != 0:
             detail = errors.decode(errors="replace").strip()[-STDERR_SNIPPET:]
             failed = f"script '{program}' failed with exit status {process.returncode}"

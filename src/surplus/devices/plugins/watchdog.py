@@ -64,6 +64,10 @@ class Watchdog:
             except DeviceError as error:  # the next round tries again; the value must not be given up
                 self._log.warning("watchdog: writing %s=%s again failed: %s", param, to_str(value), error)
 
+    async def close(self) -> None:
+        """Stop writing (at shutdown, before the setter's connection closes)."""
+        await self._stop_keeping()
+
     async def _stop_keeping(self) -> None:
         if self._keeping is not None:
             self._keeping.cancel()

@@ -24,6 +24,7 @@ class TemplateParams(DeviceParams):
     @model_validator(mode="before")
     @classmethod
     def _known_keys(cls, data: Any) -> Any:
+        """Replaces Section's check of unknown keys: the template checks its own parameters."""
         return data
 
 

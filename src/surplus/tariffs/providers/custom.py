@@ -118,7 +118,7 @@ class Custom:
         return [Rate(now, _next_quarter_hour(now), value)]
 
     async def close(self) -> None:
-        await self._clients.aclose()
+        await self._clients.close()
 
     async def _read(self) -> Any:
         """The plugin's value: the answer run through jq, or the answer's JSON when there is no jq."""
